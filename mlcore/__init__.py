@@ -1,0 +1,121 @@
+"""mlcore: a pluggable ML and analytics framework for trading.
+
+The kernel defines hook specs and component protocols; indicators, models, regime
+detectors, sentiment sources, retraining triggers and metrics come from plugins
+discovered through the ``mlcore.plugins`` entry-point group.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from mlcore._version import PLUGIN_API_VERSION, __version__
+from mlcore.errors import (
+    ConfigError,
+    DataValidationError,
+    HookResultError,
+    MissingExtraError,
+    MlcoreError,
+    MlcorePluginWarning,
+    PluginLoadError,
+    RegistrationError,
+    UnknownComponentError,
+)
+from mlcore.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from mlcore.config import MlcoreConfig, load_config
+    from mlcore.data import data_fingerprint, load_ohlcv, synthetic_ohlcv, validate_ohlcv
+    from mlcore.host import PluginFailure, PluginHost, PluginInfo
+    from mlcore.protocols import (
+        DataSource,
+        Indicator,
+        IndicatorBase,
+        Metric,
+        Model,
+        ModelBase,
+        RegimeDetector,
+        RegimeDetectorBase,
+        RetrainState,
+        RetrainTrigger,
+        SentimentAdapter,
+        StreamingIndicator,
+        TriggerDecision,
+        metric,
+    )
+    from mlcore.registry import Component, Registry
+
+# Imported on first use, so that ``import mlcore`` (and pytest's plugin) stays cheap.
+_LAZY = {
+    "mlcore.config": ("MlcoreConfig", "load_config"),
+    "mlcore.data": ("data_fingerprint", "load_ohlcv", "synthetic_ohlcv", "validate_ohlcv"),
+    "mlcore.host": ("PluginFailure", "PluginHost", "PluginInfo"),
+    "mlcore.protocols": (
+        "DataSource",
+        "Indicator",
+        "IndicatorBase",
+        "Metric",
+        "Model",
+        "ModelBase",
+        "RegimeDetector",
+        "RegimeDetectorBase",
+        "RetrainState",
+        "RetrainTrigger",
+        "SentimentAdapter",
+        "StreamingIndicator",
+        "TriggerDecision",
+        "metric",
+    ),
+    "mlcore.registry": ("Component", "Registry"),
+}
+_LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mlcore' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "Component",
+    "ConfigError",
+    "DataSource",
+    "DataValidationError",
+    "HookResultError",
+    "Indicator",
+    "IndicatorBase",
+    "Metric",
+    "MissingExtraError",
+    "MlcoreConfig",
+    "MlcoreError",
+    "MlcorePluginWarning",
+    "Model",
+    "ModelBase",
+    "PluginFailure",
+    "PluginHost",
+    "PluginInfo",
+    "PluginLoadError",
+    "RegimeDetector",
+    "RegimeDetectorBase",
+    "Registry",
+    "RegistrationError",
+    "RetrainState",
+    "RetrainTrigger",
+    "SentimentAdapter",
+    "StreamingIndicator",
+    "TriggerDecision",
+    "UnknownComponentError",
+    "__version__",
+    "data_fingerprint",
+    "hookimpl",
+    "load_config",
+    "load_ohlcv",
+    "metric",
+    "synthetic_ohlcv",
+    "validate_ohlcv",
+]

@@ -1,0 +1,227 @@
+"""The ``mlcore`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlcore._table import format_table
+from mlcore._version import __version__
+from mlcore.config import MlcoreConfig, dump_config, load_config
+from mlcore.errors import MlcoreError, PluginLoadError
+from mlcore.host import KINDS, PluginHost
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(function: F) -> F:
+    """``--config FILE``: the YAML configuration (default: the built-in defaults)."""
+    return click.option(
+        "--config",
+        "-c",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        envvar="MLCORE_CONFIG",
+        help="YAML configuration file (env MLCORE_CONFIG).",
+    )(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="mlcore")
+def main() -> None:
+    """mlcore: features, models, regimes, sentiment and reports for trading, from plugins."""
+
+
+# ---------------------------------------------------------------------------
+# plugins and components
+# ---------------------------------------------------------------------------
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def plugins(config_path: Path | None, as_json: bool) -> None:
+    """List installed plugins, their hooks, components and load failures.
+
+    Exits non-zero only when strict mode is on and a plugin failed to load.
+    """
+    host, error = _load_host(config_path)
+    description = host.describe()
+    if as_json:
+        click.echo(json.dumps(description, indent=2))
+    else:
+        _print_plugins(description)
+    if error is not None:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+def _print_plugins(description: dict[str, Any]) -> None:
+    rows = []
+    for plugin in description["plugins"]:
+        counts = ", ".join(f"{len(v)} {k}" for k, v in plugin["components"].items()) or "-"
+        rows.append([plugin["distribution"], plugin["version"], plugin["entry_point"], counts])
+    click.echo(format_table(rows, ["distribution", "version", "entry point", "components"]))
+    for failure in description["failures"]:
+        click.secho(
+            f"FAILED {failure['distribution']} {failure['version']} "
+            f"({failure['entry_point']}, {failure['stage']}): {failure['cause']}",
+            fg="red",
+        )
+    for skipped in description["skipped"]:
+        click.echo(
+            f"skipped {skipped['distribution']} ({skipped['entry_point']}): {skipped['reason']}"
+        )
+
+
+@main.command()
+@click.argument("kind", required=False, type=click.Choice(KINDS))
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def components(kind: str | None, config_path: Path | None, as_json: bool) -> None:
+    """List registered components (of one KIND) with description, parameters and provenance."""
+    host, _ = _load_host(config_path)
+    kinds = [kind] if kind else list(KINDS)
+    listing = {k: [_describe_component(c) for c in host.registry(k)] for k in kinds}
+    if as_json:
+        click.echo(json.dumps(listing if kind is None else listing[kind], indent=2))
+        return
+    for name in kinds:
+        rows = [
+            [
+                c["name"],
+                c["qualified_name"],
+                c["distribution"],
+                _format_parameters(c),
+                c["description"],
+            ]
+            for c in listing[name]
+        ]
+        click.secho(f"{name} ({len(rows)})", bold=True)
+        if rows:
+            click.echo(
+                format_table(
+                    rows, ["name", "qualified", "distribution", "parameters", "description"]
+                )
+            )
+
+
+def _describe_component(component: Any) -> dict[str, Any]:
+    try:
+        parameters: list[dict[str, Any]] | str = component.parameters()
+    except Exception as error:  # a lazy factory that fails to import is listed, not fatal
+        parameters = f"unavailable: {type(error).__name__}: {error}"
+    return {
+        "name": component.name,
+        "qualified_name": component.qualified_name,
+        "aliases": list(component.aliases),
+        "description": component.summary(),
+        "tags": sorted(component.tags),
+        "distribution": component.provenance.distribution,
+        "version": component.provenance.version,
+        "entry_point": component.provenance.plugin,
+        "parameters": parameters,
+    }
+
+
+def _format_parameters(component: dict[str, Any]) -> str:
+    parameters = component["parameters"]
+    if isinstance(parameters, str):
+        return parameters
+    return ", ".join(
+        p["name"] if p["required"] else f"{p['name']}={p['default']}" for p in parameters
+    )
+
+
+# ---------------------------------------------------------------------------
+# config
+# ---------------------------------------------------------------------------
+
+
+@main.group()
+def config() -> None:
+    """Check and show configuration files."""
+
+
+@config.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def config_validate(file: Path) -> None:
+    """Check FILE: unknown keys and wrong types are reported with their key path."""
+    try:
+        load_config(file)
+    except (MlcoreError, OSError) as error:
+        click.secho(f"{file}: invalid", fg="red", err=True)
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"{file}: valid")
+
+
+@config.command("show")
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def config_show(file: Path | None) -> None:
+    """Print the resolved configuration (FILE merged onto the defaults) as YAML."""
+    cfg = _read_config(file)
+    click.echo(dump_config(cfg), nl=False)
+
+
+# ---------------------------------------------------------------------------
+# run
+# ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument(
+    "config_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def run(config_file: Path | None) -> None:
+    """Run the main job described by CONFIG_FILE (default: the embedded demo)."""
+    from mlcore.demo import run_demo
+
+    cfg = _read_config(config_file)
+    host, error = _load_host_from(cfg)
+    if error is not None:
+        raise click.ClickException(str(error))
+    try:
+        run_demo(host, cfg, echo=click.echo)
+    except MlcoreError as failure:
+        raise click.ClickException(str(failure)) from failure
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _read_config(path: Path | None) -> MlcoreConfig:
+    try:
+        return load_config(path) if path is not None else MlcoreConfig()
+    except MlcoreError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _load_host(path: Path | None) -> tuple[PluginHost, PluginLoadError | None]:
+    return _load_host_from(_read_config(path))
+
+
+def _load_host_from(cfg: MlcoreConfig) -> tuple[PluginHost, PluginLoadError | None]:
+    """Load plugins; failures are reported by the caller, not as Python warnings."""
+    host = PluginHost.from_config(cfg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            host.load()
+        except PluginLoadError as error:
+            return host, error
+    return host, None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,95 @@
+"""Every error mlcore raises, and the one warning.
+
+Messages name the thing that is wrong (column, row, key path, plugin, version) and say
+how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ConfigError",
+    "DataValidationError",
+    "HookResultError",
+    "MissingExtraError",
+    "MlcoreError",
+    "MlcorePluginWarning",
+    "PluginLoadError",
+    "RegistrationError",
+    "UnknownComponentError",
+]
+
+
+class MlcoreError(Exception):
+    """Base class of every mlcore error."""
+
+
+class MlcorePluginWarning(UserWarning):
+    """A plugin failed to load or misbehaved; the other plugins keep working."""
+
+
+class ConfigError(MlcoreError, ValueError):
+    """A configuration value is unknown, missing or of the wrong type.
+
+    ``key_path`` is the dotted path of the offending key (``training.n_splits``).
+    """
+
+    def __init__(self, message: str, *, key_path: str = "", source: str | None = None) -> None:
+        self.key_path = key_path
+        self.source = source
+        where = f"{source}: " if source else ""
+        at = f"config key '{key_path}': " if key_path else ""
+        super().__init__(f"{where}{at}{message}")
+
+
+class DataValidationError(MlcoreError, ValueError):
+    """Market data breaks the OHLCV contract.
+
+    ``rule`` names the broken rule (``nan``, ``duplicate_timestamp`` ...) and ``rows`` holds
+    the offending index labels (at most the first few are shown in the message).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str = "",
+        rows: Sequence[object] = (),
+        column: str | None = None,
+    ) -> None:
+        self.rule = rule
+        self.rows = list(rows)
+        self.column = column
+        super().__init__(message)
+
+
+class PluginLoadError(MlcoreError):
+    """A plugin could not be loaded (raised in strict mode, or for a required plugin)."""
+
+
+class RegistrationError(MlcoreError):
+    """A component could not be registered, usually because its name is taken."""
+
+
+class UnknownComponentError(MlcoreError, KeyError):
+    """No component is registered under the requested name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class HookResultError(MlcoreError, TypeError):
+    """A hook implementation returned a value of the wrong shape."""
+
+
+class MissingExtraError(MlcoreError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+    def __init__(self, module: str, extra: str, purpose: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(
+            f"{purpose} needs the '{module}' package, which is not installed; "
+            f"install it with: pip install 'mlcore[{extra}]'"
+        )

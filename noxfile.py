@@ -1,0 +1,114 @@
+"""Test matrix: the kernel alone, each plugin alone with the kernel, everything together.
+
+``nox -s ci`` is what CI runs. Test-time versions are pinned in ``constraints.txt``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+PYTHONS = ["3.11", "3.12", "3.13"]
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+CONTRIB = sorted(p.name for p in (ROOT / "contrib").iterdir() if (p / "pyproject.toml").exists())
+TEST_TOOLS = ("pytest", "hypothesis", "build", "hatchling")
+
+nox.options.sessions = ["lint", "typecheck", "tests", "plugin", "plugins_together", "contrib"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+# pyenv installs interpreters that are not on PATH unless selected: make them findable.
+for _bin in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[1-9]*/bin"))):
+    os.environ["PATH"] = f"{_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def install(session: nox.Session, *args: str) -> None:
+    session.install(*CONSTRAINTS, *args)
+
+
+def package_tests(name: str, group: str) -> str:
+    return str(ROOT / group / name / "tests")
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The kernel's tests, with only the kernel installed."""
+    install(session, "-e", ".[parquet]", *TEST_TOOLS)
+    session.run("pytest", "tests", *session.posargs, env={"MLCORE_LOAD_PLUGINS": ""})
+
+
+@nox.session(python="3.11")
+@nox.parametrize("name", PLUGINS)
+def plugin(session: nox.Session, name: str) -> None:
+    """One first-party plugin with the kernel and nothing else: import check, then its tests."""
+    install(session, ".[parquet]", f"./plugins/{name}", *TEST_TOOLS)
+    session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
+    session.run("pytest", package_tests(name, "plugins"), *session.posargs)
+
+
+def install_everything(session: nox.Session) -> None:
+    packages = [f"./plugins/{p}" for p in PLUGINS] + [f"./contrib/{p}" for p in CONTRIB]
+    install(
+        session,
+        "-e",
+        ".[parquet]",
+        *packages,
+        *TEST_TOOLS,
+        "ruff",
+        "mypy",
+        "pandas-stubs",
+        "types-PyYAML",
+    )
+
+
+def run_everything(session: nox.Session) -> None:
+    session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
+    paths = ["tests"]
+    paths += [package_tests(p, "plugins") for p in PLUGINS]
+    paths += [package_tests(p, "contrib") for p in CONTRIB]
+    session.run("pytest", *paths, *session.posargs)
+
+
+@nox.session(python="3.11")
+def plugins_together(session: nox.Session) -> None:
+    """Every plugin installed at once; the kernel's and every plugin's tests re-run."""
+    install_everything(session)
+    run_everything(session)
+
+
+@nox.session(python="3.11")
+@nox.parametrize("name", CONTRIB)
+def contrib(session: nox.Session, name: str) -> None:
+    """One contrib package with the kernel: its own tests."""
+    install(session, ".", f"./contrib/{name}", *TEST_TOOLS)
+    session.run("pytest", package_tests(name, "contrib"), *session.posargs)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    install(session, "ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python="3.11")
+def typecheck(session: nox.Session) -> None:
+    """mypy (strict) over the kernel."""
+    install(session, "-e", ".", "mypy", "pandas-stubs", "types-PyYAML", "pytest")
+    session.run("mypy")
+
+
+@nox.session(python="3.11")
+def ci(session: nox.Session) -> None:
+    """What CI runs: lint, typecheck, then everything installed together and every test."""
+    install_everything(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+    run_everything(session)
