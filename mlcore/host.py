@@ -138,8 +138,8 @@ class PluginHost:
         for candidate in chosen:
             self._load_candidate(candidate)
         self._report_missing_only(candidates)
-        self._check_required()
         self._configure_all()
+        self._check_required()
         self._raise_if_strict()
         return self
 
@@ -196,7 +196,7 @@ class PluginHost:
         try:
             self._pm.register(plugin, name=f"{provenance.distribution}:{provenance.plugin}")
         except Exception as error:  # pluggy validates hookimpl signatures here
-            self._fail(*where, "validate", _one_line(error))
+            self._fail(*where, "validate", " ".join(str(error).split()))
             return False
         try:
             self._validate(plugin)
@@ -223,7 +223,7 @@ class PluginHost:
                         f"{', '.join(impl.kwargnames)}; pluggy never passes arguments with "
                         "defaults: remove the default",
                         MlcorePluginWarning,
-                        stacklevel=2,
+                        stacklevel=_caller_stacklevel(),
                     )
 
     def _register_components(self, plugin: object, provenance: Provenance) -> None:
@@ -295,7 +295,7 @@ class PluginHost:
         warnings.warn(
             f"mlcore plugin failed to load, the others keep working: {failure}",
             MlcorePluginWarning,
-            stacklevel=3,
+            stacklevel=_caller_stacklevel(),
         )
 
     def _trace(self, message: str) -> None:
@@ -348,7 +348,7 @@ class PluginHost:
                 warnings.warn(
                     f"plugin {impl.plugin_name}: {hook_name}() raised {_one_line(error)}; ignored",
                     MlcorePluginWarning,
-                    stacklevel=2,
+                    stacklevel=_caller_stacklevel(),
                 )
                 continue
             if result is not None:
@@ -454,6 +454,14 @@ def _without_distribution(registry: Registry[Any], info: PluginInfo) -> tuple[di
     aliases = {a: n for a, n in aliases.items() if n in components}
     qualified = {k: c for k, c in qualified.items() if id(c) not in mine}
     return components, aliases, qualified
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this module."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level
 
 
 def _one_line(error: BaseException) -> str:

@@ -53,6 +53,7 @@ class Component(Generic[T]):
     aliases: tuple[str, ...] = ()
     description: str | None = None
     tags: frozenset[str] = frozenset()
+    qualified_only: bool = False
 
     @property
     def qualified_name(self) -> str:
@@ -170,6 +171,7 @@ class Registry(Generic[T]):
         description: str | None = None,
         tags: set[str] | frozenset[str] | list[str] | tuple[str, ...] | None = None,
         override: bool = False,
+        qualified_only: bool = False,
     ) -> Component[T]:
         """Register ``factory`` under ``name`` (and ``aliases``).
 
@@ -177,6 +179,8 @@ class Registry(Generic[T]):
         imported on first use. A name already taken by another component raises
         :class:`RegistrationError` naming both distributions unless ``override=True``;
         the replaced component stays reachable by its qualified name.
+        ``qualified_only=True`` makes the component reachable only as ``"<plugin>:<name>"``,
+        for plugins that mirror another library's names (``ta:rsi``) and must not clash.
         """
         _check_name(self.kind, name, self._provenance)
         _check_factory(self.kind, name, factory, self._provenance)
@@ -188,16 +192,22 @@ class Registry(Generic[T]):
             aliases=tuple(aliases),
             description=description,
             tags=frozenset(tags or ()),
+            qualified_only=qualified_only,
         )
+        if not qualified_only:
+            self._add_unqualified(component, override=override)
+        for prefix in component.provenance.names():
+            self._qualified[f"{prefix}:{name}"] = component
+        return component
+
+    def _add_unqualified(self, component: Component[T], *, override: bool) -> None:
+        name = component.name
         if not override:
             for key in (name, *component.aliases):
                 self._check_free(key, component)
         self._components[name] = component
         for alias in component.aliases:
             self._aliases[alias] = name
-        for prefix in component.provenance.names():
-            self._qualified[f"{prefix}:{name}"] = component
-        return component
 
     def get(self, name: str) -> Component[T]:
         """The component registered as ``name``, an alias, or ``"<plugin>:<name>"``."""
@@ -215,12 +225,14 @@ class Registry(Generic[T]):
         return self.get(name).create(*args, **params)
 
     def names(self) -> list[str]:
-        """Every registered name, sorted."""
+        """Every name that resolves on its own (qualified-only components excluded), sorted."""
         return sorted(self._components)
 
     def components(self) -> list[Component[T]]:
-        """Every registered component, sorted by name."""
-        return [self._components[n] for n in self.names()]
+        """Every reachable component, sorted by name then qualified name."""
+        unique = {id(c): c for c in self._qualified.values()}
+        unique.update({id(c): c for c in self._components.values()})
+        return sorted(unique.values(), key=lambda c: (c.name, c.qualified_name))
 
     def by_distribution(self, distribution: str) -> list[Component[T]]:
         """The components a distribution registered (including ones later overridden)."""
@@ -242,7 +254,7 @@ class Registry(Generic[T]):
         return iter(self.components())
 
     def __len__(self) -> int:
-        return len(self._components)
+        return len(self.components())
 
     def __repr__(self) -> str:
         return f"Registry({self.kind!r}, {len(self)} components)"

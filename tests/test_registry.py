@@ -135,3 +135,14 @@ def test_snapshot_and_restore_roll_back_registrations() -> None:
     registry.restore(state)
     assert registry.names() == ["window"]
     assert "local:extra" not in registry
+
+
+def test_qualified_only_components_never_clash() -> None:
+    registry = registry_with(("mlcore-indicators", "rsi", Window))
+    with registry.registering_as(Provenance("mlcore-ta", "1.0", "ta")):
+        mirrored = registry.add("rsi", lambda: Window(7), qualified_only=True)
+    assert registry.get("rsi").distribution == "mlcore-indicators"
+    assert registry.get("ta:rsi") is mirrored
+    assert registry.names() == ["rsi"]
+    assert [c.qualified_name for c in registry] == ["indicators:rsi", "ta:rsi"]
+    assert len(registry) == 2
