@@ -31,6 +31,12 @@ def install(session: nox.Session, *args: str) -> None:
     session.install(*CONSTRAINTS, *args)
 
 
+def install_with_kernel(session: nox.Session, kernel: str, *args: str) -> None:
+    """The kernel first: pip then sees it installed when plugins ask for ``mlcore>=X``."""
+    install(session, *kernel.split())
+    install(session, *args)
+
+
 def package_tests(name: str, group: str) -> str:
     return str(ROOT / group / name / "tests")
 
@@ -46,17 +52,16 @@ def tests(session: nox.Session) -> None:
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
     """One first-party plugin with the kernel and nothing else: import check, then its tests."""
-    install(session, ".[parquet]", f"./plugins/{name}", *TEST_TOOLS)
+    install_with_kernel(session, ".[parquet]", f"./plugins/{name}", *TEST_TOOLS)
     session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
     session.run("pytest", package_tests(name, "plugins"), *session.posargs)
 
 
 def install_everything(session: nox.Session) -> None:
     packages = [f"./plugins/{p}" for p in PLUGINS] + [f"./contrib/{p}" for p in CONTRIB]
-    install(
+    install_with_kernel(
         session,
-        "-e",
-        ".[parquet]",
+        "-e .[parquet]",
         *packages,
         *TEST_TOOLS,
         "ruff",
@@ -85,7 +90,7 @@ def plugins_together(session: nox.Session) -> None:
 @nox.parametrize("name", CONTRIB)
 def contrib(session: nox.Session, name: str) -> None:
     """One contrib package with the kernel: its own tests."""
-    install(session, ".", f"./contrib/{name}", *TEST_TOOLS)
+    install_with_kernel(session, ".", f"./contrib/{name}", *TEST_TOOLS)
     session.run("pytest", package_tests(name, "contrib"), *session.posargs)
 
 

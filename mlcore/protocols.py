@@ -77,7 +77,12 @@ class Indicator(Protocol):
 
 @runtime_checkable
 class StreamingIndicator(Indicator, Protocol):
-    """An indicator that also updates one bar at a time, agreeing with ``compute`` to 1e-9."""
+    """An indicator that also updates one bar at a time, agreeing with ``compute`` to 1e-9.
+
+    ``update`` takes a mapping of the ``inputs`` columns for one bar and returns the
+    ``outputs`` values for it; ``reset`` forgets every bar seen. The state lives in a private
+    attrs field (``init=False, eq=False``), so ``clone()`` gives an independent stream.
+    """
 
     def reset(self) -> None: ...
 
@@ -227,7 +232,8 @@ class IndicatorBase(ComponentBase):
 
     Subclasses set ``name`` (the registered name, the stem of feature names), ``family``,
     ``inputs`` and implement ``compute``; ``outputs`` defaults to ``<name>_<params>``
-    (``rsi_14``, ``bb_upper_20_2``) and ``warmup`` to 0.
+    (``rsi_14``, ``bb_upper_20_2``) and ``warmup`` to 0. ``default_parameters`` lists the
+    parameter sets a default feature set computes (``({"period": 7}, {"period": 14})``).
     """
 
     name: ClassVar[str] = "indicator"
@@ -235,6 +241,7 @@ class IndicatorBase(ComponentBase):
     nan_policy: ClassVar[NanPolicy] = "propagate"
     input_columns: ClassVar[tuple[str, ...]] = ("close",)
     output_suffixes: ClassVar[tuple[str, ...]] = ("",)
+    default_parameters: ClassVar[tuple[Mapping[str, Any], ...]] = ({},)
 
     @property
     def inputs(self) -> tuple[str, ...]:
