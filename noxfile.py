@@ -16,7 +16,7 @@ CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
 PYTHONS = ["3.11", "3.12", "3.13"]
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
 CONTRIB = sorted(p.name for p in (ROOT / "contrib").iterdir() if (p / "pyproject.toml").exists())
-TEST_TOOLS = ("pytest", "hypothesis", "build", "hatchling")
+TEST_TOOLS = ("pytest", "hypothesis", "build", "hatchling", "arch")
 
 nox.options.sessions = ["lint", "typecheck", "tests", "plugin", "plugins_together", "contrib"]
 nox.options.default_venv_backend = "venv"
