@@ -16,6 +16,7 @@ CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
 PYTHONS = ["3.11", "3.12", "3.13"]
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
 CONTRIB = sorted(p.name for p in (ROOT / "contrib").iterdir() if (p / "pyproject.toml").exists())
+PACKAGE_SOURCES = [f"plugins/{p}/src" for p in PLUGINS] + [f"contrib/{p}/src" for p in CONTRIB]
 TEST_TOOLS = ("pytest", "hypothesis", "build", "hatchling", "arch")
 
 nox.options.sessions = ["lint", "typecheck", "tests", "plugin", "plugins_together", "contrib"]
@@ -52,13 +53,13 @@ def tests(session: nox.Session) -> None:
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
     """One first-party plugin with the kernel and nothing else: import check, then its tests."""
-    install_with_kernel(session, ".[parquet]", f"./plugins/{name}", *TEST_TOOLS)
+    install_with_kernel(session, ".[parquet]", f"./plugins/{name}[test]", *TEST_TOOLS)
     session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
     session.run("pytest", package_tests(name, "plugins"), *session.posargs)
 
 
 def install_everything(session: nox.Session) -> None:
-    packages = [f"./plugins/{p}" for p in PLUGINS] + [f"./contrib/{p}" for p in CONTRIB]
+    packages = [f"./plugins/{p}[test]" for p in PLUGINS] + [f"./contrib/{p}" for p in CONTRIB]
     install_with_kernel(
         session,
         "-e .[parquet]",
@@ -116,4 +117,5 @@ def ci(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("mypy", *PACKAGE_SOURCES)
     run_everything(session)

@@ -11,12 +11,14 @@ from mlcore._version import PLUGIN_API_VERSION, __version__
 from mlcore.errors import (
     ConfigError,
     DataValidationError,
+    FeatureError,
     HookResultError,
     MissingExtraError,
     MlcoreError,
     MlcorePluginWarning,
     PluginLoadError,
     RegistrationError,
+    SplitError,
     UnknownComponentError,
 )
 from mlcore.hookspecs import hookimpl
@@ -24,6 +26,7 @@ from mlcore.hookspecs import hookimpl
 if TYPE_CHECKING:
     from mlcore.config import MlcoreConfig, load_config
     from mlcore.data import data_fingerprint, load_ohlcv, synthetic_ohlcv, validate_ohlcv
+    from mlcore.features import FeatureEngineeringPipeline, StreamingFeatureEngine
     from mlcore.host import PluginFailure, PluginHost, PluginInfo
     from mlcore.protocols import (
         DataSource,
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "mlcore.config": ("MlcoreConfig", "load_config"),
     "mlcore.data": ("data_fingerprint", "load_ohlcv", "synthetic_ohlcv", "validate_ohlcv"),
+    "mlcore.features": ("FeatureEngineeringPipeline", "StreamingFeatureEngine"),
     "mlcore.host": ("PluginFailure", "PluginHost", "PluginInfo"),
     "mlcore.protocols": (
         "DataSource",
@@ -86,6 +90,8 @@ __all__ = [
     "ConfigError",
     "DataSource",
     "DataValidationError",
+    "FeatureEngineeringPipeline",
+    "FeatureError",
     "HookResultError",
     "Indicator",
     "IndicatorBase",
@@ -107,6 +113,8 @@ __all__ = [
     "RetrainState",
     "RetrainTrigger",
     "SentimentAdapter",
+    "SplitError",
+    "StreamingFeatureEngine",
     "StreamingIndicator",
     "TriggerDecision",
     "UnknownComponentError",

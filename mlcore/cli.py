@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -93,9 +94,11 @@ def components(kind: str | None, config_path: Path | None, as_json: bool) -> Non
         click.echo(json.dumps(listing if kind is None else listing[kind], indent=2))
         return
     for name in kinds:
+        with_family = name == "indicators"
         rows = [
             [
                 c["name"],
+                *([c["family"] or "?"] if with_family else []),
                 c["qualified_name"],
                 c["distribution"],
                 _format_parameters(c),
@@ -103,13 +106,12 @@ def components(kind: str | None, config_path: Path | None, as_json: bool) -> Non
             ]
             for c in listing[name]
         ]
+        headers = ["name", "qualified", "distribution", "parameters", "description"]
+        if with_family:
+            headers.insert(1, "family")
         click.secho(f"{name} ({len(rows)})", bold=True)
         if rows:
-            click.echo(
-                format_table(
-                    rows, ["name", "qualified", "distribution", "parameters", "description"]
-                )
-            )
+            click.echo(format_table(rows, headers))
 
 
 def _describe_component(component: Any) -> dict[str, Any]:
@@ -117,7 +119,7 @@ def _describe_component(component: Any) -> dict[str, Any]:
         parameters: list[dict[str, Any]] | str = component.parameters()
     except Exception as error:  # a lazy factory that fails to import is listed, not fatal
         parameters = f"unavailable: {type(error).__name__}: {error}"
-    return {
+    description = {
         "name": component.name,
         "qualified_name": component.qualified_name,
         "aliases": list(component.aliases),
@@ -128,6 +130,20 @@ def _describe_component(component: Any) -> dict[str, Any]:
         "entry_point": component.provenance.plugin,
         "parameters": parameters,
     }
+    if component.kind == "indicators":
+        description["family"] = _indicator_family(component)
+    return description
+
+
+def _indicator_family(component: Any) -> str | None:
+    """The ``family`` ClassVar of the indicator's class; None when it cannot be imported."""
+    try:
+        factory = component.load()
+    except Exception:  # listed as unavailable by its parameters, not fatal
+        return None
+    cls = factory if isinstance(factory, type) else type(factory)
+    family = getattr(cls, "family", None)
+    return family if isinstance(family, str) else None
 
 
 def _format_parameters(component: dict[str, Any]) -> str:
@@ -136,6 +152,85 @@ def _format_parameters(component: dict[str, Any]) -> str:
         return parameters
     return ", ".join(
         p["name"] if p["required"] else f"{p['name']}={p['default']}" for p in parameters
+    )
+
+
+# ---------------------------------------------------------------------------
+# features
+# ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Output file: .parquet (or .pq) or .csv.",
+)
+@click.option("--strict", is_flag=True, help="Fail when an indicator fails instead of skipping it.")
+def features(data: Path, config_path: Path | None, out: Path, strict: bool) -> None:
+    """Compute the features of the OHLCV bars in DATA (CSV or Parquet) and write them to OUT.
+
+    The indicators come from the config's `features` section (the default set when it
+    names none); a progress bar runs on stderr.
+    """
+    from mlcore.data import load_ohlcv
+    from mlcore.features import FeatureEngineeringPipeline
+
+    writer = _feature_writer(out)
+    cfg = _read_config(config_path)
+    host, error = _load_host_from(cfg)
+    if error is not None:
+        raise click.ClickException(str(error))
+    started = time.perf_counter()
+    try:
+        ohlcv = load_ohlcv(data, policy=cfg.data.policy)  # type: ignore[arg-type]
+    except (MlcoreError, OSError) as failure:
+        raise click.ClickException(f"{data}: {failure}") from failure
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # failures are reported below, once each
+        try:
+            pipeline = FeatureEngineeringPipeline(cfg.features, host=host, strict=strict)
+            total = len(pipeline.resolved_indicators) * (1 + len(pipeline.timeframes))
+            with click.progressbar(
+                length=total,
+                label="indicators",
+                file=sys.stderr,
+                item_show_func=lambda label: label,
+            ) as bar:
+
+                def advance(done: int, _total: int, label: str) -> None:
+                    bar.update(done - bar.pos, label or None)
+
+                pipeline.progress = advance
+                frame = pipeline.generate_features(ohlcv)
+        except MlcoreError as failure:
+            raise click.ClickException(str(failure)) from failure
+    for skipped in pipeline.failures:
+        click.secho(f"skipped: {skipped}", fg="yellow", err=True)
+    try:
+        writer(frame)
+    except (OSError, ImportError) as failure:
+        raise click.ClickException(f"cannot write {out}: {failure}") from failure
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"{frame.shape[0]} rows x {frame.shape[1]} columns written to {out} in {seconds:.2f} s"
+    )
+
+
+def _feature_writer(out: Path) -> Callable[[Any], None]:
+    name = out.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return lambda frame: frame.to_parquet(out)
+    if name.endswith(".csv"):
+        return lambda frame: frame.to_csv(out, index_label="timestamp")
+    raise click.BadParameter(
+        f"{out} ends in neither .parquet, .pq nor .csv; name the output file with one",
+        param_hint="'--out'",
     )
 
 

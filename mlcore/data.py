@@ -129,17 +129,30 @@ class _Rows:
 
     frame: pd.DataFrame
     positions: _IntArray
+    _values: _FloatArray | None = None
 
     def keep(self, mask: _BoolArray) -> None:
+        if mask.all():
+            return
         self.frame = self.frame.iloc[mask]
         self.positions = self.positions[mask]
+        self._values = None if self._values is None else self._values[mask]
 
     def take(self, order: _IntArray) -> None:
         self.frame = self.frame.iloc[order]
         self.positions = self.positions[order]
+        self._values = None if self._values is None else self._values[order]
 
     def values(self) -> _FloatArray:
-        return self.frame[list(REQUIRED_COLUMNS)].to_numpy(dtype=np.float64)
+        """The OHLCV columns as one float array (cached until the rows change)."""
+        if self._values is None:
+            self._values = self.frame[list(REQUIRED_COLUMNS)].to_numpy(dtype=np.float64)
+        return self._values
+
+    def replace_values(self, values: _FloatArray) -> None:
+        self.frame = self.frame.copy()
+        self.frame[list(REQUIRED_COLUMNS)] = values
+        self._values = values
 
 
 def _violation(
@@ -240,9 +253,10 @@ def _float_column(df: pd.DataFrame, name: str) -> _FloatArray:
 
 def _canonical_frame(df: pd.DataFrame, policy: RepairPolicy) -> pd.DataFrame:
     index = _utc_index(df.index, policy)
-    out = df.drop(columns=list(REQUIRED_COLUMNS)).set_axis(index, axis=0)
-    for position, name in enumerate(REQUIRED_COLUMNS):
-        out.insert(position, name, _float_column(df, name))
+    out = pd.DataFrame({name: _float_column(df, name) for name in REQUIRED_COLUMNS}, index=index)
+    extra = [column for column in df.columns if column not in REQUIRED_COLUMNS]
+    if extra:
+        out = pd.concat([out, df[extra].set_axis(index, axis=0)], axis=1)
     return out
 
 
@@ -315,11 +329,9 @@ def _fill_missing(rows: _Rows, policy: RepairPolicy) -> None:
             "carry the previous bar's value forward (leading rows without one are dropped)",
             column=next(iter(counts)),
         )
-    block = pd.DataFrame(np.where(bad, np.nan, values), columns=list(REQUIRED_COLUMNS)).ffill()
-    rows.frame = rows.frame.copy()
-    for name in REQUIRED_COLUMNS:
-        rows.frame[name] = block[name].to_numpy()
-    rows.keep(np.asarray(~np.isnan(rows.values()).any(axis=1), dtype=bool))
+    block = pd.DataFrame(np.where(bad, np.nan, values)).ffill().to_numpy()
+    rows.replace_values(block)
+    rows.keep(np.asarray(~np.isnan(block).any(axis=1), dtype=bool))
 
 
 def _invalid_masks(values: _FloatArray) -> dict[str, tuple[_BoolArray, str, str]]:

@@ -8,7 +8,7 @@ indicators and metrics.
 from __future__ import annotations
 
 import math
-import warnings
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +18,7 @@ import pandas as pd
 from mlcore._table import format_table
 from mlcore.config import MlcoreConfig
 from mlcore.data import data_fingerprint, validate_ohlcv
+from mlcore.errors import FeatureError
 from mlcore.host import PluginHost
 
 REGIME_NAMES = {0: "bull", 1: "bear", 2: "sideways"}
@@ -30,7 +31,7 @@ def run_demo(
     source = _data_source(host, config)
     ohlcv = validate_ohlcv(source.load(), policy=config.data.policy)  # type: ignore[arg-type]
     echo(_data_summary(ohlcv, config.data.source))
-    features = _compute_indicators(host, ohlcv, echo)
+    features = _compute_indicators(host, config, ohlcv, echo)
     scores = _baseline_scores(host, ohlcv)
     echo("\nBaseline (yesterday's return sign predicts today's), scored by registered metrics:")
     echo(format_table([[name, value] for name, value in scores.items()], ["metric", "value"]))
@@ -63,18 +64,22 @@ def _data_summary(ohlcv: pd.DataFrame, source: str) -> str:
 
 
 def _compute_indicators(
-    host: PluginHost, ohlcv: pd.DataFrame, echo: Callable[[str], Any]
+    host: PluginHost, config: MlcoreConfig, ohlcv: pd.DataFrame, echo: Callable[[str], Any]
 ) -> pd.DataFrame:
-    frames = []
-    for component in host.indicators:
-        try:
-            indicator = component.create()
-            frames.append(indicator.compute(ohlcv))
-        except Exception as error:  # one failing plugin indicator must not stop the demo
-            warnings.warn(f"indicator {component.qualified_name} failed: {error}", stacklevel=2)
-    features = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=ohlcv.index)
-    count = len(host.indicators)
-    echo(f"\n{count} registered indicators produced {features.shape[1]} feature columns.")
+    from mlcore.features import FeatureEngineeringPipeline
+
+    try:
+        pipeline = FeatureEngineeringPipeline(config.features, host=host)
+    except FeatureError as error:  # no indicator plugin installed: the demo goes on without
+        echo(f"\nNo features: {error}")
+        return pd.DataFrame(index=ohlcv.index)
+    start = time.perf_counter()
+    features = pipeline.generate_features(ohlcv)
+    seconds = time.perf_counter() - start
+    echo(
+        f"\n{len(pipeline.indicators)} indicators produced {features.shape[1]} feature columns "
+        f"in {seconds * 1e3:.0f} ms."
+    )
     return features
 
 

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 __all__ = [
     "ConfigError",
     "DataValidationError",
+    "FeatureError",
     "HookResultError",
     "MissingExtraError",
     "MlcoreError",
     "MlcorePluginWarning",
     "PluginLoadError",
     "RegistrationError",
+    "SplitError",
     "UnknownComponentError",
 ]
 
@@ -64,6 +66,19 @@ class DataValidationError(MlcoreError, ValueError):
         super().__init__(message)
 
 
+class FeatureError(MlcoreError, ValueError):
+    """Features cannot be built as asked: two indicators claim one column name, an
+    indicator failed in strict mode, or a frame lacks the columns a fitted step needs.
+
+    ``indicator`` names the indicator (``rsi_14`` or ``mlcore-indicators:rsi``) when one is
+    to blame.
+    """
+
+    def __init__(self, message: str, *, indicator: str | None = None) -> None:
+        self.indicator = indicator
+        super().__init__(message)
+
+
 class PluginLoadError(MlcoreError):
     """A plugin could not be loaded (raised in strict mode, or for a required plugin)."""
 
@@ -93,3 +108,9 @@ class MissingExtraError(MlcoreError, ImportError):
             f"{purpose} needs the '{module}' package, which is not installed; "
             f"install it with: pip install 'mlcore[{extra}]'"
         )
+
+
+class SplitError(MlcoreError, ValueError):
+    """A cross-validation splitter cannot cut the data as asked: too few rows for the folds,
+    a training set emptied by purging, or label end times ``t1`` that do not match the rows.
+    """

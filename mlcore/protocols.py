@@ -9,6 +9,7 @@ and :meth:`ComponentBase.clone` (``attrs.evolve``) gives an unfitted copy.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +23,7 @@ import pandas as pd
 from mlcore._imports import import_attribute
 
 __all__ = [
+    "ArrayIndicator",
     "ComponentBase",
     "DataSource",
     "Indicator",
@@ -73,6 +75,18 @@ class Indicator(Protocol):
     def warmup(self) -> int: ...
 
     def compute(self, ohlcv: pd.DataFrame) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class ArrayIndicator(Indicator, Protocol):
+    """An indicator that also computes straight from numpy arrays, without a DataFrame.
+
+    ``compute_arrays`` receives a mapping from column name to a float64 array (at least the
+    ``inputs``; arrays may be read-only) and returns one array per name in ``outputs``,
+    equal to ``compute``'s columns. Feature pipelines call it to skip per-indicator frames.
+    """
+
+    def compute_arrays(self, inputs: Mapping[str, np.ndarray]) -> Sequence[np.ndarray]: ...
 
 
 @runtime_checkable
@@ -247,8 +261,9 @@ class IndicatorBase(ComponentBase):
     def inputs(self) -> tuple[str, ...]:
         return self.input_columns
 
-    @property
+    @functools.cached_property
     def outputs(self) -> tuple[str, ...]:
+        # Cached: the parameters of a frozen indicator never change.
         return tuple(self.feature_name(suffix) for suffix in self.output_suffixes)
 
     @property

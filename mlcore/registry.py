@@ -89,12 +89,17 @@ class Component(Generic[T]):
         return target  # type: ignore[no-any-return]
 
     def summary(self) -> str:
-        """A one-line description: the registered one, else the factory's first doc line."""
+        """A one-line description: the registered one, else the factory's first doc line.
+
+        Reading the docstring imports a lazily registered factory; one that fails to
+        import has no summary.
+        """
         if self.description:
             return self.description
-        if isinstance(self.factory, str):
+        try:
+            doc = inspect.getdoc(self.load()) or ""
+        except Exception:  # listing components must survive a broken lazy factory
             return ""
-        doc = inspect.getdoc(self.factory) or ""
         return doc.strip().splitlines()[0] if doc.strip() else ""
 
     def parameters(self) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from mlcore.errors import MlcoreError
 from mlcore.protocols import (
+    ArrayIndicator,
     DataSource,
     Indicator,
     Metric,
@@ -594,6 +595,39 @@ def check_indicator_attributes(component: object, data: pd.DataFrame | None = No
             check,
             f"nan_policy is {policy!r}",
             f"set the class attribute nan_policy to one of {', '.join(NAN_POLICIES)}",
+        )
+
+
+def check_compute_arrays_agrees(component: object, data: pd.DataFrame | None = None) -> None:
+    """``compute_arrays`` (the DataFrame-free fast path) returns exactly ``compute``'s values."""
+    check = "check_compute_arrays_agrees"
+    indicator: Any = _as_instance(component)
+    frame = _ohlcv(data)
+    expected = _compute(indicator, frame, check).to_numpy(dtype=np.float64)
+    arrays = {str(c): frame[c].to_numpy(dtype=np.float64) for c in frame.columns}
+    for array in arrays.values():
+        array.flags.writeable = False  # the fast path must not write to its inputs
+    result = _call(indicator, check, "compute_arrays()", lambda: indicator.compute_arrays(arrays))
+    got = [np.asarray(a, dtype=np.float64) for a in result]
+    if len(got) != expected.shape[1] or any(a.shape != (len(frame),) for a in got):
+        raise _failure(
+            indicator,
+            check,
+            f"compute_arrays() returned {len(got)} array(s) of shapes "
+            f"{[a.shape for a in got]}, expected {expected.shape[1]} of ({len(frame)},)",
+            "return one array per output, each as long as the input",
+        )
+    actual = np.column_stack(got)
+    if not np.array_equal(actual, expected, equal_nan=True):
+        row, column = np.argwhere(
+            ~((actual == expected) | (np.isnan(actual) & np.isnan(expected)))
+        )[0]
+        raise _failure(
+            indicator,
+            check,
+            f"compute_arrays() gives {actual[row, column]!r} for {indicator.outputs[column]} at "
+            f"row {row}, compute() gives {expected[row, column]!r}",
+            "compute the DataFrame from compute_arrays' arrays, so both paths share one code",
         )
 
 
@@ -1885,6 +1919,8 @@ def checks_for(component: object) -> list[Check]:
             check_pickle,
             check_clone,
         ]
+        if isinstance(instance, ArrayIndicator):
+            checks.append(check_compute_arrays_agrees)
         if isinstance(instance, StreamingIndicator):
             checks.append(check_streaming_agrees)
     elif kind == "models":
