@@ -45,7 +45,7 @@ def package_tests(name: str, group: str) -> str:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The kernel's tests, with only the kernel installed."""
-    install(session, "-e", ".[parquet]", *TEST_TOOLS)
+    install(session, "-e", ".[all]", *TEST_TOOLS)
     session.run("pytest", "tests", *session.posargs, env={"MLCORE_LOAD_PLUGINS": ""})
 
 
@@ -62,7 +62,7 @@ def install_everything(session: nox.Session) -> None:
     packages = [f"./plugins/{p}[test]" for p in PLUGINS] + [f"./contrib/{p}" for p in CONTRIB]
     install_with_kernel(
         session,
-        "-e .[parquet]",
+        "-e .[all]",
         *packages,
         *TEST_TOOLS,
         "ruff",

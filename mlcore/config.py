@@ -54,6 +54,7 @@ __all__ = [
     "config_to_dict",
     "dump_config",
     "load_config",
+    "names_secret",
     "resolve_secret",
 ]
 
@@ -749,7 +750,7 @@ _SECRET_WORDS = frozenset({"token", "secret", "password", "passwd", "apikey", "p
 _SECRET_PAIRS = frozenset({("api", "key"), ("private", "key")})
 
 
-def _names_secret(key: str) -> bool:
+def names_secret(key: str) -> bool:
     """Whether a key's name says it holds a secret (``api_key``, ``authToken``, not ``*_env``)."""
     if key.lower().endswith("_env"):
         return False
@@ -763,7 +764,7 @@ def _find_secrets(value: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, Mapping):
         for key, item in value.items():
             where = _join(path, str(key))
-            if isinstance(key, str) and _names_secret(key) and isinstance(item, str):
+            if isinstance(key, str) and names_secret(key) and isinstance(item, str):
                 if item.strip():
                     yield where, key
             else:

@@ -13,12 +13,17 @@ __all__ = [
     "DataValidationError",
     "FeatureError",
     "HookResultError",
+    "HpoError",
     "MissingExtraError",
     "MlcoreError",
     "MlcorePluginWarning",
+    "ModelLoadError",
+    "ModelNotFoundError",
     "PluginLoadError",
     "RegistrationError",
     "SplitError",
+    "TrackingError",
+    "TrackingWarning",
     "UnknownComponentError",
 ]
 
@@ -114,3 +119,26 @@ class SplitError(MlcoreError, ValueError):
     """A cross-validation splitter cannot cut the data as asked: too few rows for the folds,
     a training set emptied by purging, or label end times ``t1`` that do not match the rows.
     """
+
+
+class TrackingError(MlcoreError):
+    """MLflow refused a tracking or registry operation, or it was used out of order."""
+
+
+class ModelNotFoundError(TrackingError, KeyError):
+    """A registered model, version or alias does not exist; the message lists what does."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelLoadError(TrackingError):
+    """A logged model could not be loaded; the message names the URI and the cause."""
+
+
+class TrackingWarning(UserWarning):
+    """Something was dropped or guessed while logging (a secret, a NaN metric...)."""
+
+
+class HpoError(MlcoreError):
+    """A hyperparameter search produced no usable result (no trial completed)."""

@@ -32,6 +32,7 @@ __all__ = [
     "MetricFunction",
     "Model",
     "ModelBase",
+    "ModelTask",
     "NanPolicy",
     "RegimeDetector",
     "RegimeDetectorBase",
@@ -46,6 +47,10 @@ __all__ = [
 #: How a component treats NaN in its inputs: ``propagate`` gives NaN where an input is
 #: NaN (and possibly after), ``ignore`` skips missing values, ``raise`` refuses them.
 NanPolicy = Literal["propagate", "ignore", "raise"]
+
+#: What a model predicts: ``classification`` (labels; ``predict_proba`` gives per-class
+#: probabilities) or ``regression`` (``predict`` gives floats; no probabilities).
+ModelTask = Literal["classification", "regression"]
 
 
 # ---------------------------------------------------------------------------
@@ -105,7 +110,16 @@ class StreamingIndicator(Indicator, Protocol):
 
 @runtime_checkable
 class Model(Protocol):
-    """A supervised model with scikit-learn's conventions."""
+    """A supervised model with scikit-learn's conventions.
+
+    ``fit(X, y)`` returns the model; ``predict(X)`` gives one value per row; ``save(path)``
+    and ``load(path)`` round-trip a fitted model. A model may declare a class attribute
+    ``task`` (:data:`ModelTask`): ``"classification"`` (the default when absent; ``predict``
+    gives labels and ``predict_proba`` one column per class, in ``classes_`` order) or
+    ``"regression"`` (``predict`` gives floats; ``predict_proba`` may raise
+    ``NotImplementedError``). The conformance checks in :mod:`mlcore.testing` fit and
+    compare a model according to its ``task``.
+    """
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> Self: ...
 
@@ -306,7 +320,14 @@ class _FittedMixin(ComponentBase):
 
 @attrs.define(slots=False)
 class ModelBase(_FittedMixin):
-    """Base for models; subclasses implement ``fit``, ``predict`` and ``predict_proba``."""
+    """Base for models; subclasses implement ``fit``, ``predict`` and ``predict_proba``.
+
+    ``task`` says what the model predicts: a classifier keeps the default
+    ``"classification"``; a regressor sets ``task = "regression"`` and need not implement
+    ``predict_proba`` (it raises ``NotImplementedError``).
+    """
+
+    task: ClassVar[str] = "classification"
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> Self:
         raise NotImplementedError

@@ -163,6 +163,30 @@ class LogisticModel(ModelBase):
         return self.model_
 
 
+@attrs.define(slots=False)
+class LinearRegressor(ModelBase):
+    """A scikit-learn linear regression behind mlcore's Model protocol: a regressor."""
+
+    task: ClassVar[str] = "regression"
+
+    fit_intercept: bool = True
+
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> LinearRegressor:
+        from sklearn.linear_model import LinearRegression
+
+        self.model_ = LinearRegression(fit_intercept=self.fit_intercept).fit(
+            np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        )
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        if not self.is_fitted:
+            raise ValueError("LinearRegressor is not fitted; call fit(X, y) first")
+        return np.asarray(self.model_.predict(np.asarray(X, dtype=float)))
+
+    # predict_proba is ModelBase's: it raises NotImplementedError
+
+
 def _softmax(scores: np.ndarray) -> np.ndarray:
     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
     return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
@@ -220,6 +244,7 @@ LOCAL_COMPONENTS = [
     EMA(span=10),
     RollingRange(period=8),
     LogisticModel(C=0.5),
+    LinearRegressor(),
     ToyRegimes(),
     LexiconScorer(),
     hit_rate,
@@ -354,6 +379,49 @@ def test_check_component_lists_every_failure() -> None:
     failing = ("compute_output", "no_lookahead", "nan_handling", "streaming_agrees")
     for name in (f"check_{suffix}" for suffix in failing):
         assert f"- {name}:" in message
+
+
+@attrs.define(slots=False)
+class TargetSpy(LinearRegressor):
+    """Records every (X, y) it is fit on."""
+
+    seen: ClassVar[list[tuple[pd.DataFrame, pd.Series]]] = []
+
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> TargetSpy:
+        self.seen.append((X, y))
+        return super().fit(X, y)  # type: ignore[return-value]
+
+
+def test_a_regressor_passes_every_model_check_on_a_continuous_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[pd.DataFrame, pd.Series]] = []
+    monkeypatch.setattr(TargetSpy, "seen", seen)
+    regressor = TargetSpy()
+    names = [c.__name__ for c in checks_for(regressor)]
+    assert names == [c.__name__ for c in checks_for(LogisticModel())]
+    check_component(regressor)  # predict_proba raises NotImplementedError: never called
+    # The target is the next bar's log return of the default check market.
+    close = synthetic_ohlcv(n=checks_module.DEFAULT_BARS, seed=checks_module.DEFAULT_SEED).ohlcv[
+        "close"
+    ]
+    next_return = np.log(close).diff().shift(-1)
+    X, y = seen[0]
+    assert len(y) == checks_module.MODEL_ROWS
+    np.testing.assert_allclose(y.to_numpy(), next_return.loc[X.index].to_numpy(), rtol=1e-12)
+    assert y.nunique() == len(y)  # continuous, not 0/1 labels
+    assert all(fit_y.dtype.kind == "f" for _, fit_y in seen)
+
+
+def test_a_model_without_task_is_checked_as_a_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert LogisticModel().task == "classification"  # ModelBase's default
+    # Duck-typed models declare nothing: without the attribute, the checks assume a classifier.
+    monkeypatch.delattr(ModelBase, "task")
+    monkeypatch.delattr(LinearRegressor, "task")
+    assert not hasattr(LogisticModel(), "task")
+    checks_module.check_predict_shapes(LogisticModel())
+    with pytest.raises(AssertionError, match=r"predict_proba\(X\) raised NotImplementedError"):
+        check_determinism(LinearRegressor())
 
 
 def test_checks_leave_the_shared_default_data_alone() -> None:
@@ -495,6 +563,28 @@ class RandomModel(LogisticModel):
 
 
 @attrs.define(slots=False)
+class NoisyRegressor(LinearRegressor):
+    """predict() adds fresh noise at every call: not deterministic."""
+
+    def predict(self, X: Any) -> np.ndarray:
+        noise = np.random.default_rng().normal(scale=1e-6, size=len(X))
+        return super().predict(X) + noise
+
+
+@attrs.define(slots=False)
+class RoundingRegressor(LinearRegressor):
+    """predict() gives integers: the sign of the prediction."""
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.sign(super().predict(X)).astype(np.int64)
+
+
+@attrs.define(slots=False)
+class ForecastTask(LinearRegressor):
+    task: ClassVar[str] = "forecast"
+
+
+@attrs.define(slots=False)
 class SmoothedRegimes(ToyRegimes):
     """Standardises returns over the whole input it is given: smoothing, not filtering."""
 
@@ -563,6 +653,11 @@ BROKEN_CASES: list[tuple[Any, object, str | None]] = [
     (check_clone_is_unfitted, ForgetfulClone(), "is_fitted is False after fit"),
     (check_nan_handling, FillsNaN(), "accepted a NaN in X"),
     (check_determinism, RandomModel(), "check_determinism.*differs"),
+    (check_determinism, NoisyRegressor(), r"check_determinism: predict\(X\) .*differs"),
+    (check_pickle, NoisyRegressor(), "predicts differently after a pickle round trip"),
+    (check_determinism, LinearRegressor(), None),
+    (checks_module.check_predict_shapes, RoundingRegressor(), "returned dtype int64"),
+    (check_fit_returns_self, ForecastTask(), "task is 'forecast'"),
     (check_no_lookahead, SmoothedRegimes(), "check_no_lookahead.*uses later bars"),
     (check_regime_labels, ViterbiLabels(), "arg-max"),
     (check_fit_returns_self, ToyRegimes(), None),

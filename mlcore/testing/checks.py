@@ -9,6 +9,11 @@ seeded synthetic market of 600 daily bars (``synthetic_ohlcv(n=600, seed=7)``).
 
 Use :func:`parametrize_with_checks` in a pytest module, :func:`check_component` anywhere
 else, and :func:`checks_for` to see which checks apply to a component.
+
+Models declare what they predict with a class attribute ``task``: ``"classification"``
+(the default when absent) or ``"regression"``. Classifiers are fit on next-bar direction
+labels and compared on ``predict_proba``; regressors on the next bar's log return, and
+compared on ``predict``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from mlcore.protocols import (
     Metric,
     MetricFunction,
     Model,
+    ModelTask,
     NanPolicy,
     RegimeDetector,
     RetrainState,
@@ -101,6 +107,7 @@ MODEL_ROWS: Final = 300
 OHLCV_COLUMNS: Final = ("open", "high", "low", "close", "volume")
 PRICE_COLUMNS: Final = ("open", "high", "low", "close")
 NAN_POLICIES: Final[tuple[str, ...]] = get_args(NanPolicy)
+MODEL_TASKS: Final[tuple[str, ...]] = get_args(ModelTask)
 METRIC_NEEDS: Final = ("labels", "proba", "returns")
 SENTIMENT_CAPABILITIES: Final = frozenset({"fetch", "score"})
 
@@ -302,6 +309,11 @@ def _first_mismatch(
     return int(row), int(column)
 
 
+def _cell(values: np.ndarray, position: tuple[int, int]) -> Any:
+    """The value at a (row, column) of :func:`_first_mismatch`, for 1-D arrays too."""
+    return values.reshape(len(values), -1)[position]
+
+
 def _same_value(left: Any, right: Any) -> bool:
     if left is right:
         return True
@@ -366,8 +378,11 @@ def _log(series: pd.Series) -> pd.Series:
     return pd.Series(np.log(series.to_numpy(dtype=float)), index=series.index, name=series.name)
 
 
-def _model_data(data: object = None) -> tuple[pd.DataFrame, pd.Series]:
-    """Lagged-return features and next-bar direction labels (0 down, 1 up), MODEL_ROWS rows."""
+def _model_data(
+    data: object = None, task: str = "classification"
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Lagged-return features and, MODEL_ROWS rows of them, the next bar's direction (0 down,
+    1 up) as labels, or for ``task="regression"`` the next bar's log return as the target."""
     bars = _ohlcv(data)
     close = bars["close"].astype(float)
     returns = _log(close).diff()
@@ -384,6 +399,8 @@ def _model_data(data: object = None) -> tuple[pd.DataFrame, pd.Series]:
     ahead = returns.shift(-1)
     keep = features.notna().all(axis=1) & ahead.notna()
     X = features[keep].iloc[:MODEL_ROWS]
+    if task == "regression":
+        return X, ahead[keep].iloc[:MODEL_ROWS].rename("next_return")
     y = (ahead[keep] > 0).astype(int).iloc[:MODEL_ROWS].rename("direction")
     if y.nunique() < 2:
         raise ValueError("the check data gives one direction only; pass data with ups and downs")
@@ -685,7 +702,8 @@ def check_determinism(component: object, data: pd.DataFrame | None = None) -> No
     """The same inputs give the same outputs, bit for bit.
 
     Indicators: two computes, and one on a copy of the data. Models and regime detectors:
-    two fresh clones fit on the same data predict the same probabilities. Triggers,
+    two fresh clones fit on the same data predict the same probabilities (regressors: the
+    same ``predict``), and predicting twice gives the same. Triggers,
     metrics, data sources and sentiment scorers: two calls agree.
     """
     instance = _as_instance(component)
@@ -819,7 +837,7 @@ def check_nan_handling(component: object, data: pd.DataFrame | None = None) -> N
     every earlier row as on clean data; ``ignore`` also gives finite values from warmup on
     except at the NaN row. Models (class attribute ``nan_policy``, default ``raise``): with
     a NaN in X, ``raise`` makes fit and predict raise ValueError; ``ignore`` and
-    ``propagate`` raise nothing.
+    ``propagate`` raise nothing in fit, predict and (classifiers only) predict_proba.
     """
     instance = _as_instance(component)
     _dispatch(
@@ -909,7 +927,9 @@ def _indicator_nan_handling(indicator: Any, data: object) -> None:
 
 
 def check_pickle(component: object, data: pd.DataFrame | None = None) -> None:
-    """A pickle round trip gives a component with the same outputs (bit for bit)."""
+    """A pickle round trip gives a component with the same outputs (bit for bit): computes
+    for indicators, ``predict_proba`` of fitted classifiers and regime detectors, ``predict``
+    of fitted regressors, scores and decisions for metrics and triggers."""
     instance = _as_instance(component)
     _dispatch(
         "check_pickle",
@@ -1080,28 +1100,58 @@ def check_streaming_agrees(component: object, data: pd.DataFrame | None = None) 
 # ---------------------------------------------------------------------------
 
 
-def _fit_data(kind: str, data: object) -> tuple[Any, ...]:
+def _model_task(model: Any, check: str) -> str:
+    """The model's declared ``task`` (``classification`` when it declares none)."""
+    task = getattr(model, "task", "classification")
+    if task not in MODEL_TASKS:
+        raise _failure(
+            model,
+            check,
+            f"task is {task!r}",
+            f"declare a class attribute task = one of {', '.join(map(repr, MODEL_TASKS))}",
+        )
+    return str(task)
+
+
+def _is_regressor(component: Any, kind: str, check: str) -> bool:
+    return kind == "models" and _model_task(component, check) == "regression"
+
+
+def _fit_data(component: Any, kind: str, data: object, check: str) -> tuple[Any, ...]:
     if kind == "regime_detectors":
         return (_regime_data(data),)
-    return _model_data(data)
+    return _model_data(data, _model_task(component, check))
 
 
 def _fit(component: Any, check: str, kind: str, data: object) -> tuple[Any, pd.DataFrame]:
     """A fresh clone fitted on the check data, and the X it was fitted on."""
-    arguments = _fit_data(kind, data)
+    arguments = _fit_data(component, kind, data, check)
     model: Any = _fresh(component, check)
     _call(component, check, "fit()", lambda: model.fit(*arguments))
     return model, arguments[0]
 
 
-def _proba(
-    component: Any, model: Any, X: Any, check: str, what: str = "predict_proba(X)"
+def _outputs(
+    component: Any, model: Any, X: Any, check: str, method: str, what: str = ""
 ) -> np.ndarray:
-    result = _call(component, check, what, lambda: model.predict_proba(X))
+    """``model.<method>(X)`` as a float array; ``what`` describes the call in failures."""
+    what = what or f"{method}(X)"
+    result = _call(component, check, what, lambda: getattr(model, method)(X))
     try:
         return np.asarray(result, dtype=float)
     except (TypeError, ValueError) as error:
         raise _failure(component, check, f"{what} returned non-numbers", "return floats") from error
+
+
+def _proba(
+    component: Any, model: Any, X: Any, check: str, what: str = "predict_proba(X)"
+) -> np.ndarray:
+    return _outputs(component, model, X, check, "predict_proba", what)
+
+
+def _compared_method(component: Any, kind: str, check: str) -> str:
+    """What the fitted checks compare: ``predict`` for regressors, else ``predict_proba``."""
+    return "predict" if _is_regressor(component, kind, check) else "predict_proba"
 
 
 def check_fit_returns_self(component: object, data: pd.DataFrame | None = None) -> None:
@@ -1109,7 +1159,7 @@ def check_fit_returns_self(component: object, data: pd.DataFrame | None = None) 
     check = "check_fit_returns_self"
     instance: Any = _as_instance(component)
     kind = _kind_of(instance, check, ("models", "regime_detectors"))
-    arguments = _fit_data(kind, data)
+    arguments = _fit_data(instance, kind, data, check)
     model: Any = _fresh(instance, check)
     result = _call(instance, check, "fit()", lambda: model.fit(*arguments))
     if result is not model:
@@ -1125,17 +1175,18 @@ def check_fit_returns_self(component: object, data: pd.DataFrame | None = None) 
 def _fitted_determinism(component: Any, data: object) -> None:
     check = "check_determinism"
     kind = check_kind(component)
+    method = _compared_method(component, kind, check)
     first, X = _fit(component, check, kind, data)
     second, _ = _fit(component, check, kind, data)
-    expected = _proba(component, first, X, check)
+    expected = _outputs(component, first, X, check, method)
     for what, got in (
         (
-            "predict_proba(X) of a second clone fit on the same data",
-            _proba(component, second, X, check),
+            f"{method}(X) of a second clone fit on the same data",
+            _outputs(component, second, X, check, method),
         ),
         (
-            "a second predict_proba(X) of the same fitted component",
-            _proba(component, first, X, check),
+            f"a second {method}(X) of the same fitted component",
+            _outputs(component, first, X, check, method),
         ),
     ):
         if got.shape != expected.shape or _first_mismatch(expected, got, rtol=0, atol=0):
@@ -1145,7 +1196,8 @@ def _fitted_determinism(component: Any, data: object) -> None:
                 else None
             )
             detail = (
-                f" at position {mismatch[0]}: {_num(got[mismatch])} vs {_num(expected[mismatch])}"
+                f" at position {mismatch[0]}: {_num(_cell(got, mismatch))} vs "
+                f"{_num(_cell(expected, mismatch))}"
                 if mismatch
                 else f": shape {got.shape} vs {expected.shape}"
             )
@@ -1207,13 +1259,19 @@ def _clone_is_unfitted(component: Any, data: object, check: str = "check_clone")
 
 
 def check_predict_shapes(component: object, data: pd.DataFrame | None = None) -> None:
-    """Models: ``predict`` has shape (n,) with values among the classes; ``predict_proba``
-    has shape (n, n_classes), finite, non-negative rows summing to 1. Regime detectors:
-    ``predict_proba`` has shape (n, n_regimes), same row rules. Also on a 5-row slice."""
+    """Classifiers: ``predict`` has shape (n,) with values among the classes;
+    ``predict_proba`` has shape (n, n_classes), finite, non-negative rows summing to 1.
+    Regressors (``task = "regression"``): ``predict`` has shape (n,), a float dtype and
+    finite values; ``predict_proba`` is not called. Regime detectors: ``predict_proba`` has
+    shape (n, n_regimes), same row rules as classifiers. Also on a 5-row slice."""
     check = "check_predict_shapes"
     instance: Any = _as_instance(component)
     kind = _kind_of(instance, check, ("models", "regime_detectors"))
     model, X = _fit(instance, check, kind, data)
+    if _is_regressor(instance, kind, check):
+        for rows in (X, X.iloc[:5]):
+            _check_regression_predictions(instance, model, rows, check)
+        return
     if kind == "models":
         _, y = _model_data(data)
         classes = np.asarray(getattr(model, "classes_", np.unique(y)))
@@ -1226,16 +1284,7 @@ def check_predict_shapes(component: object, data: pd.DataFrame | None = None) ->
     for rows in (X, X.iloc[:5]):
         n = len(rows)
         if classes is not None:
-            predicted = np.asarray(
-                _call(instance, check, "predict(X)", functools.partial(model.predict, rows))
-            )
-            if predicted.shape != (n,):
-                raise _failure(
-                    instance,
-                    check,
-                    f"predict() on {n} rows has shape {predicted.shape}, expected ({n},)",
-                    "return a 1-D array with one label per row",
-                )
+            predicted = _predictions(instance, model, rows, check, "one label per row")
             unknown = sorted(set(np.unique(predicted).tolist()) - set(classes.tolist()))
             if unknown:
                 raise _failure(
@@ -1246,6 +1295,43 @@ def check_predict_shapes(component: object, data: pd.DataFrame | None = None) ->
                 )
         proba = _proba(instance, model, rows, check)
         _check_proba_rows(instance, check, proba, (n, int(width)), what)
+
+
+def _predictions(
+    component: Any, model: Any, X: pd.DataFrame, check: str, per_row: str
+) -> np.ndarray:
+    """``model.predict(X)``, which must have shape (n,)."""
+    n = len(X)
+    predicted = np.asarray(_call(component, check, "predict(X)", lambda: model.predict(X)))
+    if predicted.shape != (n,):
+        raise _failure(
+            component,
+            check,
+            f"predict() on {n} rows has shape {predicted.shape}, expected ({n},)",
+            f"return a 1-D array with {per_row}",
+        )
+    return predicted
+
+
+def _check_regression_predictions(component: Any, model: Any, X: pd.DataFrame, check: str) -> None:
+    n = len(X)
+    predicted = _predictions(component, model, X, check, "one predicted value per row")
+    if predicted.dtype.kind != "f":
+        raise _failure(
+            component,
+            check,
+            f"predict() on {n} rows returned dtype {predicted.dtype}",
+            "a regressor predicts floats: return predictions.astype(np.float64)",
+        )
+    bad = ~np.isfinite(predicted)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise _failure(
+            component,
+            check,
+            f"predict() on {n} rows gives {_num(predicted[row])} at {_where(X.index, row)}",
+            "predict finite values on clean data",
+        )
 
 
 def _check_proba_rows(
@@ -1381,10 +1467,12 @@ def _regime_no_lookahead(detector: Any, data: object) -> None:
 
 def _fitted_pickle(component: Any, data: object) -> None:
     check = "check_pickle"
-    model, X = _fit(component, check, check_kind(component), data)
-    expected = _proba(component, model, X, check)
+    kind = check_kind(component)
+    method = _compared_method(component, kind, check)
+    model, X = _fit(component, check, kind, data)
+    expected = _outputs(component, model, X, check, method)
     loaded = _round_trip(component, model, check)
-    got = _proba(component, loaded, X, check, "predict_proba(X) after a pickle round trip")
+    got = _outputs(component, loaded, X, check, method, f"{method}(X) after a pickle round trip")
     if got.shape != expected.shape or _first_mismatch(expected, got, rtol=0, atol=0):
         raise _failure(
             component,
@@ -1396,19 +1484,21 @@ def _fitted_pickle(component: Any, data: object) -> None:
 
 def check_save_load(component: object, data: pd.DataFrame | None = None) -> None:
     """A fitted model saved with ``save(path)`` and read with ``type(model).load(path)``
-    predicts the same probabilities, bit for bit."""
+    predicts the same, bit for bit: the same ``predict_proba``, or for a regressor the same
+    ``predict``."""
     check = "check_save_load"
     instance: Any = _as_instance(component)
     _kind_of(instance, check, ("models",))
+    method = _compared_method(instance, "models", check)
     model, X = _fit(instance, check, "models", data)
-    expected = _proba(instance, model, X, check)
+    expected = _outputs(instance, model, X, check, method)
     with tempfile.TemporaryDirectory(prefix="mlcore-check-") as folder:
         path = Path(folder) / "model"
         _call(instance, check, f"save({str(path)!r})", lambda: model.save(path))
         loaded = _call(
             instance, check, f"{type(model).__name__}.load(path)", lambda: type(model).load(path)
         )
-        got = _proba(instance, loaded, X, check, "predict_proba(X) after save/load")
+        got = _outputs(instance, loaded, X, check, method, f"{method}(X) after save/load")
     if got.shape != expected.shape or _first_mismatch(expected, got, rtol=0, atol=0):
         raise _failure(
             instance,
@@ -1478,7 +1568,7 @@ def _model_nan_handling(model: Any, data: object) -> None:
         raise _failure(
             model, check, f"nan_policy is {policy!r}", f"declare one of {', '.join(NAN_POLICIES)}"
         )
-    X, y = _model_data(data)
+    X, y = _model_data(data, _model_task(model, check))
     dirty = X.copy(deep=True)
     column = str(dirty.columns[0])
     values = dirty[column].to_numpy(dtype=float, copy=True)
@@ -1518,6 +1608,8 @@ def _model_nan_handling(model: Any, data: object) -> None:
     fix = "NaN input must be accepted when nan_policy is 'ignore' or 'propagate'"
     _call(model, check, f"fit(X, y) with a NaN in X ({where})", lambda: fresh.fit(dirty, y), fix)
     _call(model, check, f"predict(X) with a NaN in X ({where})", lambda: fresh.predict(dirty), fix)
+    if _model_task(model, check) == "regression":
+        return  # a regressor has no probabilities
     _call(
         model,
         check,

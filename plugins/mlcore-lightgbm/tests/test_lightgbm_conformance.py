@@ -1,0 +1,27 @@
+"""mlcore's conformance suite on the LightGBM models, the classifier and the regressor.
+
+The kernel's model checks read each model's ``task``: the classifier is fit on direction
+labels and compared on ``predict_proba``, the regressor on the next bar's log return and
+compared on ``predict``.
+"""
+
+from __future__ import annotations
+
+from mlcore.testing import parametrize_with_checks
+
+from mlcore_lightgbm.models import LightGBMClassifier, LightGBMRegressor
+
+# Row and column sampling exercise the seed; no early stopping trains every round.
+SAMPLED = {"subsample": 0.7, "colsample_bytree": 0.6, "early_stopping_rounds": None, "n_jobs": 1}
+
+
+@parametrize_with_checks(
+    [
+        LightGBMClassifier(n_estimators=20, n_jobs=1),
+        LightGBMClassifier(n_estimators=15, num_leaves=7, **SAMPLED),
+        LightGBMRegressor(n_estimators=20, n_jobs=1),
+        LightGBMRegressor(n_estimators=15, num_leaves=7, **SAMPLED),
+    ]
+)
+def test_lightgbm_conformance(component, check):
+    check(component)
