@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mlcore.data import data_fingerprint, load_ohlcv, synthetic_ohlcv, validate_ohlcv
     from mlcore.features import FeatureEngineeringPipeline, StreamingFeatureEngine
     from mlcore.host import PluginFailure, PluginHost, PluginInfo
+    from mlcore.models import create_model
     from mlcore.protocols import (
         DataSource,
         Indicator,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
         metric,
     )
     from mlcore.registry import Component, Registry
+    from mlcore.training import TradingPipeline, TrainingJob, train
 
 # Imported on first use, so that ``import mlcore`` (and pytest's plugin) stays cheap.
 _LAZY = {
@@ -68,7 +70,9 @@ _LAZY = {
         "TriggerDecision",
         "metric",
     ),
+    "mlcore.models": ("create_model",),
     "mlcore.registry": ("Component", "Registry"),
+    "mlcore.training": ("TradingPipeline", "TrainingJob", "train"),
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -108,22 +112,26 @@ __all__ = [
     "PluginLoadError",
     "RegimeDetector",
     "RegimeDetectorBase",
-    "Registry",
     "RegistrationError",
+    "Registry",
     "RetrainState",
     "RetrainTrigger",
     "SentimentAdapter",
     "SplitError",
     "StreamingFeatureEngine",
     "StreamingIndicator",
+    "TradingPipeline",
+    "TrainingJob",
     "TriggerDecision",
     "UnknownComponentError",
     "__version__",
+    "create_model",
     "data_fingerprint",
     "hookimpl",
     "load_config",
     "load_ohlcv",
     "metric",
     "synthetic_ohlcv",
+    "train",
     "validate_ohlcv",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import warnings
@@ -272,22 +273,157 @@ def config_show(file: Path | None) -> None:
 # ---------------------------------------------------------------------------
 
 
+class _Holdout(click.ParamType[float | int]):
+    """A fraction of the bars (``0.2``) or a whole number of bars (``500``)."""
+
+    name = "fraction-or-bars"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float):
+            return value
+        text = str(value).strip()
+        try:
+            holdout = int(text) if text.isdigit() else float(text)
+        except ValueError:
+            self.fail(
+                f"{value!r} is neither a fraction such as 0.2 nor a number of bars", param, ctx
+            )
+        if isinstance(holdout, float) and not 0.0 <= holdout < 1.0:
+            self.fail(f"a fraction must be in [0, 1), got {holdout}", param, ctx)
+        return holdout
+
+
+def job_options(function: F) -> F:
+    """The options ``train`` and ``run`` share."""
+    options = [
+        click.option(
+            "--holdout",
+            type=_Holdout(),
+            default=None,
+            help="The last bars held out for the out-of-sample check: a fraction, or a number "
+            "of bars (0: none). Default: training.holdout (0.2).",
+        ),
+        click.option(
+            "--alias",
+            type=click.Choice(["champion", "challenger"]),
+            default="champion",
+            show_default=True,
+            help="Registry alias for the new model version (the previous champion keeps "
+            "'previous_champion').",
+        ),
+        click.option("--run-name", help="The MLflow run's name."),
+        click.option(
+            "--no-mlflow", is_flag=True, help="Do not track or register (mlflow.enabled: false)."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@main.command()
+@config_option
+@job_options
+def train(
+    config_path: Path | None,
+    holdout: float | int | None,
+    alias: str,
+    run_name: str | None,
+    no_mlflow: bool,
+) -> None:
+    """Train, validate, track and register the model the config describes.
+
+    Data -> features -> labels -> purged walk-forward CV (+ Optuna when hpo.enabled) ->
+    final fit -> MLflow run and registered model -> out-of-sample signals on the held-out
+    bars, then a summary table. Without --config, the quickstart (the synthetic market).
+    """
+    cfg = _read_config(config_path) if config_path is not None else _quickstart()
+    _train(cfg, holdout=holdout, alias=alias, run_name=run_name, no_mlflow=no_mlflow)
+
+
 @main.command()
 @click.argument(
     "config_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-def run(config_file: Path | None) -> None:
-    """Run the main job described by CONFIG_FILE (default: the embedded demo)."""
-    from mlcore.demo import run_demo
+@job_options
+def run(
+    config_file: Path | None,
+    holdout: float | int | None,
+    alias: str,
+    run_name: str | None,
+    no_mlflow: bool,
+) -> None:
+    """Run the main job described by CONFIG_FILE (default: the quickstart, on the synthetic
+    market, tracked in ./mlflow.db): the same job as `mlcore train`."""
+    cfg = _read_config(config_file) if config_file is not None else _quickstart()
+    _train(cfg, holdout=holdout, alias=alias, run_name=run_name, no_mlflow=no_mlflow)
 
-    cfg = _read_config(config_file)
+
+def _quickstart() -> MlcoreConfig:
+    from mlcore.training import quickstart_config
+
+    return quickstart_config()
+
+
+class _ProgressBars:
+    """One click progress bar on stderr per stage (folds, trials); a line per step when
+    stderr is not a terminal (logs, CI)."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+        self.interactive = sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.interactive:
+            if done:
+                click.echo(f"{stage} {done}/{total}", err=True)
+            return
+        bar = self.bars.get(stage)
+        if bar is None or done == 0:
+            if bar is not None:
+                bar.render_finish()
+            bar = click.progressbar(length=total, label=f"{stage:<6}", file=sys.stderr)
+            bar.render_progress()
+            self.bars[stage] = bar
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.render_finish()
+            del self.bars[stage]
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.render_finish()
+        self.bars.clear()
+
+
+def _train(
+    cfg: MlcoreConfig,
+    *,
+    holdout: float | int | None,
+    alias: str,
+    run_name: str | None,
+    no_mlflow: bool,
+) -> None:
+    import attrs
+
+    from mlcore.training import TrainingJob
+
+    if no_mlflow:
+        cfg = attrs.evolve(cfg, mlflow=attrs.evolve(cfg.mlflow, enabled=False))
+    # MLflow's artifact download bar would interleave with the job's own progress bars.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     host, error = _load_host_from(cfg)
     if error is not None:
         raise click.ClickException(str(error))
+    bars = _ProgressBars()
+    job = TrainingJob(cfg, host, holdout=holdout, alias=alias, run_name=run_name, progress=bars)
     try:
-        run_demo(host, cfg, echo=click.echo)
-    except MlcoreError as failure:
+        result = job.run()
+    except (MlcoreError, OSError) as failure:
         raise click.ClickException(str(failure)) from failure
+    finally:
+        bars.close()
+    click.echo(result.summary())
 
 
 # ---------------------------------------------------------------------------

@@ -135,6 +135,16 @@ def _check_test_size(_: Any, attribute: attrs.Attribute[Any], value: float | int
         )
 
 
+def _check_holdout(_: Any, attribute: attrs.Attribute[Any], value: float | int) -> None:
+    if (isinstance(value, float) and not 0.0 <= value < 1.0) or (
+        isinstance(value, int) and value < 0
+    ):
+        raise _InvalidValue(
+            attribute.name,
+            f"must be a fraction in [0, 1) of the bars or a number of bars >= 0, got {value!r}",
+        )
+
+
 def _check_fraction(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
     if not 0.0 <= value < 1.0:
         raise _InvalidValue(attribute.name, f"must be in [0, 1), got {value!r}")
@@ -377,6 +387,7 @@ class TrainingConfig:
     validation: ValidationConfig = attrs.field(factory=ValidationConfig)
     early_stopping_rounds: int | None = attrs.field(default=50, validator=_at_least(1))
     validation_fraction: float = attrs.field(default=0.1, validator=_check_fraction)
+    holdout: float | int = attrs.field(default=0.2, validator=_check_holdout)
 
 
 @attrs.define(kw_only=True, frozen=True)

@@ -799,7 +799,8 @@ def cross_validate(
         started = time.perf_counter()
         predicted = np.asarray(estimator.predict(X_test))
         proba = None
-        if hasattr(estimator, "predict_proba"):
+        # Regressors may carry a predict_proba that raises: their ``task`` says so.
+        if hasattr(estimator, "predict_proba") and getattr(estimator, "task", "") != "regression":
             proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
             if proba.ndim == 1:
                 probas.append((proba[:, None], ["proba"]))

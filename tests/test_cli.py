@@ -105,26 +105,29 @@ def test_config_show_prints_the_resolved_config(runner: CliRunner, tmp_path: Pat
     assert "tracking_uri: sqlite:///mlflow.db" in result.output
 
 
-def test_run_the_demo_on_the_synthetic_market(runner: CliRunner, tmp_path: Path) -> None:
+def test_run_without_a_model_plugin_names_the_config_key(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "run.yaml"
     path.write_text("data:\n  source: synthetic\n  params: {n: 400, seed: 3}\n", encoding="utf-8")
-    result = runner.invoke(main, ["run", str(path)])
-    assert result.exit_code == 0, result.output
-    assert "bars                     400" in result.output
-    assert "directional_accuracy" in result.output
-    assert "True regimes of the synthetic market" in result.output
+    result = runner.invoke(main, ["run", str(path), "--no-mlflow"])
+    assert result.exit_code == 1
+    assert "config key 'training.model_type'" in result.output
+    assert "pip install mlcore-lightgbm" in result.output
 
 
-def test_run_on_a_csv_file(runner: CliRunner, tmp_path: Path) -> None:
-    market = mlcore.synthetic_ohlcv(n=300, seed=1).ohlcv
-    csv = tmp_path / "bars.csv"
-    market.rename(columns=str.upper).to_csv(csv, index_label="Date")
-    config = tmp_path / "csv.yaml"
-    config.write_text(f"data:\n  source: csv\n  path: {csv}\n", encoding="utf-8")
-    result = runner.invoke(main, ["run", str(config)])
-    assert result.exit_code == 0, result.output
-    assert "bars                     300" in result.output
-    assert "True regimes" not in result.output
+def test_train_and_run_share_the_job_options(runner: CliRunner) -> None:
+    for command in ("train", "run"):
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0
+        for option in ("--holdout", "--alias", "--run-name", "--no-mlflow"):
+            assert option in result.output
+    assert "--config" in runner.invoke(main, ["train", "--help"]).output
+
+
+@pytest.mark.parametrize("holdout", ["1.5", "-0.1", "some"])
+def test_run_refuses_a_bad_holdout(runner: CliRunner, holdout: str) -> None:
+    result = runner.invoke(main, ["run", "--holdout", holdout])
+    assert result.exit_code == 2
+    assert "--holdout" in result.output
 
 
 def test_run_reports_bad_data_by_row(runner: CliRunner, tmp_path: Path) -> None:
