@@ -7,6 +7,9 @@
   for a dict of extra native parameters, and a repr that shows the non-defaults.
 - :mod:`mlcore.modeling.storage`: the saved-model folder, the library's own model file
   plus a JSON sidecar, written atomically; nothing is pickled.
+- :mod:`mlcore.modeling.booster`: :class:`NativeBoosterModel`, a base for models around a
+  gradient-boosting library's booster: fit, predict, explain, importances, save/load and
+  pickling, with the library calls left to a few hooks.
 - :mod:`mlcore.modeling.search_space`: a default hyperparameter search space declared as
   data, drawn with any Optuna-like trial (:func:`suggest`).
 
@@ -15,6 +18,7 @@ column or row. See "Writing a model plugin" in docs/writing-plugins.md; the XGBo
 LightGBM plugins (``plugins/mlcore-xgboost``, ``plugins/mlcore-lightgbm``) use all of it.
 """
 
+from mlcore.modeling.booster import NativeBoosterModel
 from mlcore.modeling.hyperparameters import (
     Validator,
     copy_mapping,
@@ -50,6 +54,7 @@ __all__ = [
     "SIDECAR",
     "LabelledRows",
     "ModelFolder",
+    "NativeBoosterModel",
     "SearchDimension",
     "Trial",
     "Validator",

@@ -396,7 +396,7 @@ def _model_data(
         },
         index=bars.index,
     )
-    ahead = returns.shift(-1)
+    ahead = returns.shift(-1)  # the label: the next bar's return, never a feature
     keep = features.notna().all(axis=1) & ahead.notna()
     X = features[keep].iloc[:MODEL_ROWS]
     if task == "regression":

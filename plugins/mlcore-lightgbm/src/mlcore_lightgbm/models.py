@@ -22,43 +22,24 @@ histogram sums depend on it.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal, Self, cast
+from typing import Any, ClassVar, Literal, cast
 
 import attrs
 import lightgbm as lgb
 import numpy as np
-import pandas as pd
-from mlcore import ModelBase
 from mlcore.modeling import (
     LabelledRows,
     ModelFolder,
+    NativeBoosterModel,
     SearchDimension,
-    Trial,
-    check_index_alignment,
-    classes_and_codes,
-    classes_from_metadata,
-    classes_metadata,
-    codes_for,
     copy_mapping,
-    early_stopping_sets,
     extra_params,
-    feature_names_of,
     number,
-    prediction_matrix,
-    regression_target,
-    repr_changed_params,
-    sample_weights,
-    suggest,
-    training_matrix,
-    warn_absent_classes,
 )
-from mlcore.protocols import ModelTask, NanPolicy
-from sklearn.exceptions import NotFittedError
+from mlcore.protocols import ModelTask
 
 from mlcore_lightgbm import DISTRIBUTION, __version__
 from mlcore_lightgbm.search_space import SEARCH_SPACE
@@ -125,8 +106,6 @@ _FIELD_PARAMS: Mapping[str, str] = MappingProxyType(
 # names stay on the model only and the booster numbers the columns.
 _INVALID_LIBRARY_NAME = re.compile(r'[\[\]{}",:\s]')
 
-_BIAS = "bias"
-
 #: The saved-model folder: the booster as ``model.txt`` plus mlcore's JSON sidecar.
 _FOLDER = ModelFolder(
     format="mlcore-lightgbm-model", model_file="model.txt", distribution=DISTRIBUTION
@@ -150,13 +129,19 @@ def _booster_from_text(text: str) -> lgb.Booster:
 
 
 @attrs.define(slots=False, repr=False)
-class _LightGBMModel(ModelBase):
-    """Hyperparameters, training, persistence and explanations shared by both models."""
+class _LightGBMModel(NativeBoosterModel):
+    """Hyperparameters and the LightGBM calls shared by both models; the rest (fit, save,
+    load, explain, pickling) is :class:`mlcore.modeling.NativeBoosterModel`'s."""
 
-    nan_policy: ClassVar[NanPolicy] = "ignore"  # LightGBM learns where missing values go
     task: ClassVar[ModelTask]
     SEARCH_SPACE: ClassVar[Mapping[str, SearchDimension]] = SEARCH_SPACE
     _controlled_params: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    model_folder: ClassVar[ModelFolder] = _FOLDER
+    library: ClassVar[str] = "lightgbm"
+    library_version: ClassVar[str] = lgb.__version__
+    plugin_version: ClassVar[str] = __version__
+    importance_kinds: ClassVar[tuple[str, ...]] = IMPORTANCE_KINDS
+    total_gain_kind: ClassVar[str] = "gain"
 
     n_estimators: int = attrs.field(default=200, validator=number(int, low=1))
     learning_rate: float = attrs.field(default=0.1, validator=number(float, low=0, low_open=True))
@@ -195,19 +180,6 @@ class _LightGBMModel(ModelBase):
 
     # -- parameters ---------------------------------------------------------------------
 
-    def __repr__(self) -> str:
-        return repr_changed_params(self)
-
-    @classmethod
-    def search_space(cls, trial: Trial, *, prefix: str = "") -> dict[str, Any]:
-        """Draw parameters from the default search space (:data:`SEARCH_SPACE`).
-
-        ``trial`` is an ``optuna.trial.Trial`` or any object with its ``suggest_float`` and
-        ``suggest_int`` methods; ``prefix`` is prepended to the names the trial sees.
-        ``cls(**cls.search_space(trial))`` builds the candidate model.
-        """
-        return suggest(trial, cls.SEARCH_SPACE, prefix=prefix)
-
     def booster_params(self, n_classes: int | None = None) -> dict[str, Any]:
         """The parameters passed to ``lightgbm.train`` (``params`` last, so it may add any)."""
         params: dict[str, Any] = {
@@ -235,66 +207,7 @@ class _LightGBMModel(ModelBase):
     def _objective(self, n_classes: int | None) -> dict[str, Any]:
         raise NotImplementedError
 
-    # -- training -----------------------------------------------------------------------
-
-    def _encode_target(self, y: Any, rows: int) -> tuple[np.ndarray, dict[str, Any]]:
-        raise NotImplementedError
-
-    def _encode_eval_target(self, y: Any, rows: int, state: dict[str, Any]) -> np.ndarray:
-        raise NotImplementedError
-
-    def _check_training_target(self, target: np.ndarray, state: dict[str, Any]) -> None:
-        """Hook for the classifier: warn when the rows trained on lack a class."""
-
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        sample_weight: Any = None,
-        eval_set: Any = None,
-        **fit_params: Any,
-    ) -> Self:
-        """Train on ``X`` (rows in time order) and ``y``; returns the model.
-
-        :param sample_weight: one non-negative weight per row, or None.
-        :param eval_set: ``(X_val, y_val)`` or ``(X_val, y_val, weight_val)`` to validate
-            on for early stopping instead of the last ``validation_fraction`` of the rows.
-        """
-        if fit_params:
-            raise TypeError(
-                f"{type(self).__name__}.fit() got unexpected arguments {sorted(fit_params)}; "
-                "it takes X, y, sample_weight and eval_set"
-            )
-        matrix = training_matrix(X)
-        rows = len(matrix)
-        check_index_alignment(X, y, "y")
-        check_index_alignment(X, sample_weight, "sample_weight")
-        names = feature_names_of(X, matrix.shape[1])
-        target, state = self._encode_target(y, rows)
-        weights = sample_weights(sample_weight, rows)
-        stopping = self.early_stopping_rounds is not None
-        train, validation = early_stopping_sets(
-            matrix,
-            target,
-            weights,
-            feature_names=names,
-            validation_fraction=self.validation_fraction if stopping else 0.0,
-            eval_set=eval_set,
-            eval_target=functools.partial(self._encode_eval_target, state=state),
-        )
-        self._check_training_target(train[1], state)
-        booster, best, history = self._train(train, validation, names, state)
-        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-            del self.__dict__[key]
-        self.__dict__.update(state)
-        self.booster_ = booster
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
-        self.best_iteration_ = best
-        self.n_estimators_ = booster.current_iteration()
-        self.evals_result_ = history
-        self._feature_names = names
-        return self
+    # -- the LightGBM calls --------------------------------------------------------------
 
     def _train(
         self,
@@ -343,125 +256,32 @@ class _LightGBMModel(ModelBase):
         booster = _booster_from_text(booster.model_to_string(num_iteration=best or -1))
         return booster, best, {k: dict(v) for k, v in history.items()}
 
-    # -- prediction ---------------------------------------------------------------------
+    def _rounds(self, booster: lgb.Booster) -> int:
+        return booster.current_iteration()
 
-    def _fitted_booster(self) -> lgb.Booster:
-        booster: lgb.Booster | None = self.__dict__.get("booster_")
-        if booster is None:
-            raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet: call fit(X, y) first"
-            )
-        return booster
-
-    def _predict_values(self, X: Any) -> np.ndarray:
-        booster = self._fitted_booster()
-        matrix = prediction_matrix(X, self._feature_names, type(self).__name__)
+    def _predict_raw(self, booster: lgb.Booster, matrix: np.ndarray) -> np.ndarray:
         # A dense input gives a dense output (sparse outputs are for sparse inputs).
         return cast(np.ndarray, booster.predict(matrix, num_threads=self.n_jobs))
 
-    def explain(self, X: Any) -> pd.DataFrame:
-        """TreeSHAP contributions (``pred_contrib``): one column per feature plus ``bias``.
-
-        Each row sums to the model's raw score for that row (log-odds for a binary
-        classifier, the class's raw score for multiclass, the prediction for a regressor).
-        For a multiclass classifier the columns are a MultiIndex ``(class, feature)``:
-        ``explain(X)[label]`` is that class's frame. The index is X's (a RangeIndex for
-        arrays).
-        """
-        booster = self._fitted_booster()
-        matrix = prediction_matrix(X, self._feature_names, type(self).__name__)
-        if _BIAS in self._feature_names:
-            raise ValueError(
-                f"a feature is named {_BIAS!r}, the name of the bias column of explain(): rename it"
-            )
-        contributions = np.asarray(
+    def _contributions(self, booster: lgb.Booster, matrix: np.ndarray) -> np.ndarray:
+        """TreeSHAP contributions (``pred_contrib``); ``explain`` frames them."""
+        return np.asarray(
             booster.predict(matrix, pred_contrib=True, num_threads=self.n_jobs), dtype=np.float64
         )
-        index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(matrix))
-        features = [*self._feature_names, _BIAS]
-        if contributions.shape[1] == len(features):
-            return pd.DataFrame(contributions, index=index, columns=features)
-        classes = self.__dict__.get("classes_", np.arange(contributions.shape[1] // len(features)))
-        columns = pd.MultiIndex.from_product([classes, features], names=["class", "feature"])
-        return pd.DataFrame(contributions, index=index, columns=columns)
 
-    def feature_importance(self, kind: str = "gain") -> pd.Series:
-        """Importance of each fitted feature, as LightGBM's ``feature_importance`` defines it.
-
-        ``gain``: total gain of the splits on the feature; ``split`` (alias ``weight``):
-        how many splits use it. Features never used score 0.
-        """
-        if kind not in IMPORTANCE_KINDS:
-            raise ValueError(
-                f"unknown importance kind {kind!r}; choose one of {', '.join(IMPORTANCE_KINDS)}"
-            )
-        booster = self._fitted_booster()
+    def _importance(self, booster: lgb.Booster, kind: str) -> np.ndarray:
+        """LightGBM's ``feature_importance``: ``gain``: total gain of the splits on the
+        feature; ``split`` (alias ``weight``): how many splits use it."""
         native = "split" if kind == "weight" else kind
-        values = np.asarray(booster.feature_importance(importance_type=native), dtype=np.float64)
-        return pd.Series(values, index=list(self._feature_names), name=kind)
+        return np.asarray(booster.feature_importance(importance_type=native), dtype=np.float64)
 
-    @property
-    def feature_importances_(self) -> np.ndarray:
-        """Total gain of each feature, normalized to sum to 1 (all zeros with no split)."""
-        total = self.feature_importance("gain").to_numpy()
-        sum_ = total.sum()
-        return total / sum_ if sum_ > 0 else total
+    def _booster_bytes(self, booster: lgb.Booster) -> bytes:
+        """LightGBM's text model format (``model.txt``, loadable by
+        ``lightgbm.Booster(model_file=...)``): exact, 17 significant digits."""
+        return booster.model_to_string(num_iteration=-1).encode("utf-8")
 
-    # -- persistence --------------------------------------------------------------------
-
-    def _fitted_metadata(self) -> dict[str, Any]:
-        return {
-            "feature_names": list(self._feature_names),
-            "best_iteration": self.best_iteration_,
-            "n_estimators": self.n_estimators_,
-            "evals_result": self.evals_result_,
-        }
-
-    def _restore(self, booster: lgb.Booster, metadata: Mapping[str, Any]) -> None:
-        names = tuple(str(name) for name in metadata["feature_names"])
-        self.booster_ = booster
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
-        self.best_iteration_ = metadata["best_iteration"]
-        self.n_estimators_ = int(metadata["n_estimators"])
-        self.evals_result_ = metadata["evals_result"]
-        self._feature_names = names
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write a folder: the booster as ``model.txt`` (LightGBM's text model format,
-        loadable by ``lightgbm.Booster(model_file=...)``) and ``mlcore-model.json`` with
-        the parameters, classes and feature names. Nothing is pickled."""
-        booster = self._fitted_booster()
-        metadata = {
-            "model_class": type(self).__name__,
-            "plugin_version": __version__,
-            "library": {"name": "lightgbm", "version": lgb.__version__},
-            "params": self.get_params(),
-            **self._fitted_metadata(),
-        }
-        _FOLDER.write(path, booster.model_to_string(num_iteration=-1).encode("utf-8"), metadata)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Self:
-        """Read a folder written by :meth:`save`."""
-        metadata, raw = _FOLDER.read(path, model_class=cls.__name__)
-        model = cls(**metadata["params"])
-        model._restore(_booster_from_text(raw.decode("utf-8")), metadata)
-        return model
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The booster travels as LightGBM's own model text: exact (17 significant digits).
-        state = self.__dict__.copy()
-        booster = state.get("booster_")
-        if booster is not None:
-            state["booster_"] = booster.model_to_string(num_iteration=-1).encode("utf-8")
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        raw = state.get("booster_")
-        if isinstance(raw, bytes):
-            state = {**state, "booster_": _booster_from_text(raw.decode("utf-8"))}
-        self.__dict__.update(state)
+    def _booster_from_bytes(self, raw: bytes) -> lgb.Booster:
+        return _booster_from_text(raw.decode("utf-8"))
 
 
 @attrs.define(slots=False, repr=False)
@@ -499,22 +319,6 @@ class LightGBMClassifier(_LightGBMModel):
             return {"objective": "binary"}
         return {"objective": "multiclass", "num_class": n_classes}
 
-    def _encode_target(self, y: Any, rows: int) -> tuple[np.ndarray, dict[str, Any]]:
-        classes, codes = classes_and_codes(y, rows)
-        return codes, {"classes_": classes, "n_classes_": len(classes)}
-
-    def _encode_eval_target(self, y: Any, rows: int, state: dict[str, Any]) -> np.ndarray:
-        return codes_for(y, state["classes_"], rows, "eval_set y")
-
-    def _check_training_target(self, target: np.ndarray, state: dict[str, Any]) -> None:
-        warn_absent_classes(
-            target,
-            state["classes_"],
-            model=type(self).__name__,
-            validation_fraction=self.validation_fraction,
-            stacklevel=3,
-        )
-
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_rows, n_classes), columns in ``classes_`` order."""
         values = self._predict_values(X)
@@ -531,18 +335,6 @@ class LightGBMClassifier(_LightGBMModel):
         codes = values.argmax(axis=1) if values.ndim == 2 else (values > 0.5).astype(np.intp)
         labels: np.ndarray = self.classes_[codes]
         return labels
-
-    def _fitted_metadata(self) -> dict[str, Any]:
-        return {
-            **super()._fitted_metadata(),
-            **classes_metadata(self.classes_),
-        }
-
-    def _restore(self, booster: lgb.Booster, metadata: Mapping[str, Any]) -> None:
-        super()._restore(booster, metadata)
-        classes = classes_from_metadata(metadata)
-        self.classes_ = classes
-        self.n_classes_ = len(classes)
 
 
 @attrs.define(slots=False, repr=False)
@@ -561,12 +353,6 @@ class LightGBMRegressor(_LightGBMModel):
 
     def _objective(self, n_classes: int | None) -> dict[str, Any]:
         return {"objective": "regression"}
-
-    def _encode_target(self, y: Any, rows: int) -> tuple[np.ndarray, dict[str, Any]]:
-        return regression_target(y, rows), {}
-
-    def _encode_eval_target(self, y: Any, rows: int, state: dict[str, Any]) -> np.ndarray:
-        return regression_target(y, rows, "eval_set y")
 
     def predict(self, X: Any) -> np.ndarray:
         """The predicted value of each row, as float64."""
