@@ -236,6 +236,104 @@ def _feature_writer(out: Path) -> Callable[[Any], None]:
 
 
 # ---------------------------------------------------------------------------
+# regimes
+# ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Output file: .parquet (or .pq) or .csv.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="PNG of the close shaded by regime (default: OUT with a .png suffix).",
+)
+@click.option(
+    "--fit-bars",
+    type=click.IntRange(min=1),
+    help="Fit the detector on the first N bars only (default: all bars).",
+)
+def regimes(
+    data: Path, config_path: Path | None, out: Path, chart: Path | None, fit_bars: int | None
+) -> None:
+    """Detect market regimes in the OHLCV bars in DATA (CSV or Parquet).
+
+    Builds the regime detector named by the config's `regimes.detector` with
+    `regimes.params`, fits it on the first --fit-bars bars and writes each bar's `regime`,
+    `regime_name` and FILTERED probabilities (`p_bull`, `p_bear`, `p_sideways`,
+    `p_state3`, ...; row t uses bars up to t) to OUT, prints the regime statistics and
+    saves a price chart shaded by regime.
+
+    Fitting on all bars (the default) and reading the filtered probabilities is for
+    analysis: the fit has seen every bar. For trading, fit on a training window
+    (--fit-bars) and use only the rows after it.
+    """
+    import numpy as np
+
+    from mlcore.data import load_ohlcv
+    from mlcore.regimes import detect_regimes, plot_regimes, regime_statistics
+
+    writer = _feature_writer(out)
+    chart_path = chart if chart is not None else out.with_suffix(".png")
+    cfg = _read_config(config_path)
+    host, error = _load_host_from(cfg)
+    if error is not None:
+        raise click.ClickException(str(error))
+    try:
+        ohlcv = load_ohlcv(data, policy=cfg.data.policy)  # type: ignore[arg-type]
+    except (MlcoreError, OSError) as failure:
+        raise click.ClickException(f"{data}: {failure}") from failure
+    if fit_bars is not None and fit_bars > len(ohlcv):
+        raise click.BadParameter(
+            f"{fit_bars} is more than the {len(ohlcv)} bars in {data}", param_hint="'--fit-bars'"
+        )
+    name = cfg.regimes.detector
+    try:
+        detector = host.regime_detectors.create(name, **cfg.regimes.params)
+    except MlcoreError as failure:
+        raise click.ClickException(f"regimes.detector: {failure}") from failure
+    except (TypeError, ValueError, ImportError) as failure:
+        raise click.ClickException(
+            f"regimes.params: cannot build regime detector {name!r}: {failure}"
+        ) from failure
+    click.echo(f"fitting {name} on {fit_bars or len(ohlcv)} of {len(ohlcv)} bars", err=True)
+    started = time.perf_counter()
+    try:
+        frame = detect_regimes(ohlcv, detector, fit_bars=fit_bars)
+    except (MlcoreError, ValueError) as failure:
+        raise click.ClickException(f"regime detector {name!r}: {failure}") from failure
+    try:
+        writer(frame)
+    except (OSError, ImportError) as failure:
+        raise click.ClickException(f"cannot write {out}: {failure}") from failure
+    close = ohlcv["close"].to_numpy(dtype=float)
+    statistics = regime_statistics(
+        np.diff(np.log(close)),
+        frame["regime"].to_numpy()[1:],
+        periods_per_year=cfg.analytics.periods_per_year,
+        n_regimes=len(frame.columns) - 2,
+    )
+    rows = [[label, *record.values()] for label, record in statistics.to_dict("index").items()]
+    click.echo(format_table(rows, ["regime", *statistics.columns]))
+    try:
+        plot_regimes(ohlcv, frame["regime"], chart_path)
+    except (MlcoreError, OSError) as failure:
+        raise click.ClickException(f"cannot write {chart_path}: {failure}") from failure
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"{len(frame)} bars written to {out} and the chart to {chart_path} in {seconds:.2f} s"
+    )
+
+
+# ---------------------------------------------------------------------------
 # config
 # ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ and seeds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,11 @@ __all__ = [
     "REGIME_NAMES",
     "SIDEWAYS",
     "canonical_order",
+    "detect_regimes",
     "expected_durations",
     "label_regimes",
+    "plot_regimes",
+    "probability_columns",
     "regime_name",
     "regime_statistics",
     "relabel",
@@ -232,3 +236,107 @@ def _turning_points(p: np.ndarray, threshold: float) -> list[tuple[int, str]]:
 def _drop_leading(turns: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     # A turn at bar 0 is the start of the series, not a phase boundary.
     return [t for t in turns if t[0] > 0]
+
+
+# ---------------------------------------------------------------------------
+# per-bar detection and charts (the ``mlcore regimes`` command)
+# ---------------------------------------------------------------------------
+
+
+def probability_columns(n_regimes: int) -> list[str]:
+    """``p_bull``, ``p_bear``, ``p_sideways``, then ``p_state3``, ``p_state4``, ...
+
+    >>> probability_columns(4)
+    ['p_bull', 'p_bear', 'p_sideways', 'p_state3']
+    """
+    return [
+        f"p_{REGIME_NAMES[k]}" if k < len(REGIME_NAMES) else f"p_state{k}" for k in range(n_regimes)
+    ]
+
+
+def detect_regimes(ohlcv: pd.DataFrame, detector: Any, fit_bars: int | None = None) -> pd.DataFrame:
+    """Fit ``detector`` on the first ``fit_bars`` bars (all when None) and label every bar.
+
+    Returns one row per bar with the index of ``ohlcv``: ``regime`` (the arg-max of the
+    filtered probabilities), ``regime_name`` and one probability column per regime
+    (:func:`probability_columns`). The probabilities are **filtered**: row ``t`` uses bars
+    up to ``t`` only. Bars inside the fit window were also seen by the fit, so for a
+    look-ahead-free test fit on a training window and read the rows after it.
+    """
+    if fit_bars is not None and not 0 < fit_bars <= len(ohlcv):
+        raise ValueError(
+            f"fit_bars must lie in [1, {len(ohlcv)}] for {len(ohlcv)} bars, got {fit_bars}"
+        )
+    window = ohlcv if fit_bars is None else ohlcv.iloc[:fit_bars]
+    detector.fit(window)
+    probabilities = np.asarray(detector.predict_proba(ohlcv), dtype=float)
+    if probabilities.ndim != 2 or probabilities.shape[0] != len(ohlcv):
+        raise ValueError(
+            f"{type(detector).__name__}.predict_proba returned shape {probabilities.shape} "
+            f"for {len(ohlcv)} bars; expected ({len(ohlcv)}, n_regimes)"
+        )
+    labels = probabilities.argmax(axis=1)
+    frame = pd.DataFrame(
+        probabilities, index=ohlcv.index, columns=probability_columns(probabilities.shape[1])
+    )
+    frame.insert(0, "regime_name", [regime_name(int(k)) for k in labels])
+    frame.insert(0, "regime", labels.astype(np.int64))
+    return frame
+
+
+#: Shading colour per conventional label; further states cycle through the rest.
+_REGIME_COLOURS = ("tab:green", "tab:red", "tab:gray", "tab:blue", "tab:purple", "tab:orange")
+
+
+def plot_regimes(ohlcv: pd.DataFrame, labels: npt.ArrayLike | pd.Series, path: str | Path) -> Path:
+    """Save a PNG of the close price with the background shaded by regime; returns ``path``.
+
+    Needs matplotlib (``pip install 'mlcore[reports]'``); it is imported here, with the
+    non-interactive Agg backend.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
+    except ImportError as error:
+        from mlcore.errors import MissingExtraError
+
+        raise MissingExtraError("matplotlib", "reports", "Regime charts") from error
+    lab = np.asarray(labels, dtype=np.int64).ravel()
+    if lab.size != len(ohlcv):
+        raise ValueError(f"ohlcv has {len(ohlcv)} rows but labels has {lab.size}")
+    x = np.arange(len(ohlcv))
+    run_labels, run_lengths = _episodes(lab)
+    starts = np.r_[0, np.cumsum(run_lengths)[:-1]] if run_lengths.size else run_lengths
+    figure, axes = plt.subplots(figsize=(12, 5))
+    try:
+        axes.plot(x, ohlcv["close"].to_numpy(dtype=float), color="black", linewidth=0.8)
+        for label, start, length in zip(run_labels, starts, run_lengths, strict=True):
+            colour = _REGIME_COLOURS[int(label) % len(_REGIME_COLOURS)]
+            axes.axvspan(start - 0.5, start + length - 0.5, color=colour, alpha=0.25, linewidth=0)
+        seen = sorted({int(k) for k in run_labels})
+        axes.legend(
+            handles=[
+                Patch(
+                    color=_REGIME_COLOURS[k % len(_REGIME_COLOURS)],
+                    alpha=0.25,
+                    label=regime_name(k),
+                )
+                for k in seen
+            ],
+            loc="upper left",
+        )
+        ticks = np.linspace(0, max(len(ohlcv) - 1, 0), num=min(6, len(ohlcv)), dtype=int)
+        axes.set_xticks(ticks)
+        axes.set_xticklabels([str(ohlcv.index[i])[:10] for i in ticks])
+        axes.set_xlim(-0.5, len(ohlcv) - 0.5)
+        axes.set_ylabel("close")
+        axes.set_title("Close price shaded by regime (filtered)")
+        figure.tight_layout()
+        target = Path(path)
+        figure.savefig(target, format="png", dpi=100)
+    finally:
+        plt.close(figure)
+    return target
