@@ -333,6 +333,9 @@ def plot_regimes(ohlcv: pd.DataFrame, labels: npt.ArrayLike | pd.Series, path: s
         axes.set_xticklabels([str(ohlcv.index[i])[:10] for i in ticks])
         axes.set_xlim(-0.5, len(ohlcv) - 0.5)
         axes.set_ylabel("close")
+        close = ohlcv["close"].to_numpy(dtype=float)
+        if len(close) and close.max() > 10 * close.min():
+            axes.set_yscale("log")  # prices spanning decades stay readable
         axes.set_title("Close price shaded by regime (filtered)")
         figure.tight_layout()
         target = Path(path)
