@@ -21,6 +21,8 @@ __all__ = [
     "ModelNotFoundError",
     "PluginLoadError",
     "RegistrationError",
+    "SentimentAuthError",
+    "SentimentSourceError",
     "SplitError",
     "TrackingError",
     "TrackingWarning",
@@ -142,3 +144,19 @@ class TrackingWarning(UserWarning):
 
 class HpoError(MlcoreError):
     """A hyperparameter search produced no usable result (no trial completed)."""
+
+
+class SentimentSourceError(MlcoreError):
+    """A sentiment source failed: unreachable, out of retries, or answering in a format
+    that cannot be parsed. ``source`` names it; the aggregate is built from the others.
+    """
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"sentiment source '{source}': {message}")
+
+
+class SentimentAuthError(SentimentSourceError):
+    """A sentiment source refused the credentials (HTTP 401/403): a missing or invalid token,
+    or an endpoint the subscription tier does not include.
+    """
