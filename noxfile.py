@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import glob
 import os
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import nox
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
@@ -18,6 +22,23 @@ PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject
 CONTRIB = sorted(p.name for p in (ROOT / "contrib").iterdir() if (p / "pyproject.toml").exists())
 PACKAGE_SOURCES = [f"plugins/{p}/src" for p in PLUGINS] + [f"contrib/{p}/src" for p in CONTRIB]
 TEST_TOOLS = ("pytest", "hypothesis", "build", "hatchling", "arch")
+
+
+def _project(path: Path) -> dict[str, Any]:
+    with (path / "pyproject.toml").open("rb") as file:
+        return dict(tomllib.load(file)["project"])
+
+
+#: Distribution name -> local path, for plugins that other plugins depend on (not on PyPI).
+LOCAL = {_project(ROOT / "plugins" / p)["name"]: f"./plugins/{p}" for p in PLUGINS}
+
+
+def local_dependencies(name: str) -> list[str]:
+    """Paths of the first-party packages that ``plugins/<name>`` requires."""
+    requirements = _project(ROOT / "plugins" / name).get("dependencies", [])
+    names = {canonicalize_name(Requirement(r).name) for r in requirements}
+    return [LOCAL[n] for n in sorted(names) if n in LOCAL]
+
 
 nox.options.sessions = ["lint", "typecheck", "tests", "plugin", "plugins_together", "contrib"]
 nox.options.default_venv_backend = "venv"
@@ -53,7 +74,9 @@ def tests(session: nox.Session) -> None:
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
     """One first-party plugin with the kernel and nothing else: import check, then its tests."""
-    install_with_kernel(session, ".[parquet]", f"./plugins/{name}[test]", *TEST_TOOLS)
+    install_with_kernel(
+        session, ".[parquet]", *local_dependencies(name), f"./plugins/{name}[test]", *TEST_TOOLS
+    )
     session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
     session.run("pytest", package_tests(name, "plugins"), *session.posargs)
 

@@ -1,0 +1,25 @@
+"""The module the ``mlcore.plugins`` entry point names: hook implementations only.
+
+mlcore imports this module at start-up, so it imports nothing heavy: the adapter is
+registered as a lazy ``"module:attr"`` string and httpx is imported when it is built.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mlcore import hookimpl
+
+if TYPE_CHECKING:
+    from mlcore import Registry
+
+
+@hookimpl
+def mlcore_register_sentiment_adapters(registry: Registry[Any]) -> None:
+    registry.add(
+        "twitter",
+        "mlcore_sentiment_twitter.adapter:TwitterAdapter",
+        aliases=("x",),
+        description="X (Twitter) API v2 recent search for the symbol's cashtag (last 7 days).",
+        tags={"sentiment", "fetch", "social", "twitter"},
+    )
