@@ -1,0 +1,151 @@
+"""Feed parsing (RSS 2.0, RSS 1.0, Atom; XML attacks refused) and keyword matching."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from mlcore.errors import SentimentSourceError
+
+from mlcore_sentiment_news.feeds import parse_feed, plain_text
+from mlcore_sentiment_news.keywords import KeywordMatcher
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel>
+    <title>Markets</title>
+    <link>https://news.example.com/</link>
+    <item>
+      <title>Apple beats estimates</title>
+      <link>https://news.example.com/a1</link>
+      <description>&lt;p&gt;Apple &amp;amp; Co &lt;b&gt;beat&lt;/b&gt;&lt;/p&gt;</description>
+      <pubDate>Mon, 01 Dec 2025 14:30:00 +0100</pubDate>
+      <guid isPermaLink="false">a1-guid</guid>
+      <dc:creator>Jane Doe</dc:creator>
+    </item>
+    <item>
+      <title>Undated item</title>
+      <link>https://news.example.com/a2</link>
+    </item>
+  </channel>
+</rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Example</title>
+  <entry>
+    <title type="html">Apple &lt;i&gt;cuts&lt;/i&gt; guidance</title>
+    <link rel="enclosure" href="https://cdn.example.com/a.mp3"/>
+    <link rel="alternate" href="https://news.example.com/b1"/>
+    <id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>
+    <published>2025-12-02T09:00:00Z</published>
+    <updated>2025-12-02T11:15:00+02:00</updated>
+    <summary>Weaker demand.</summary>
+    <author><name>John Roe</name></author>
+  </entry>
+</feed>"""
+
+RDF = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://news.example.com/"><title>Old style</title></channel>
+  <item rdf:about="https://news.example.com/c1">
+    <title>AAPL options active</title>
+    <link>https://news.example.com/c1</link>
+    <dc:date>2025-12-03T08:00:00-05:00</dc:date>
+  </item>
+</rdf:RDF>"""
+
+
+def test_rss2_items():
+    first, undated = parse_feed(RSS, "https://feeds.example.com/rss")
+    assert first.title == "Apple beats estimates"
+    assert first.summary == "Apple & Co beat"
+    assert first.link == "https://news.example.com/a1"
+    assert first.id == "a1-guid"
+    assert first.author == "Jane Doe"
+    # 14:30 at +01:00 is 13:30 UTC.
+    assert first.published_at == pd.Timestamp("2025-12-01T13:30:00Z")
+    assert undated.published_at is None
+
+
+def test_atom_entry_takes_the_later_of_published_and_updated():
+    (entry,) = parse_feed(ATOM, "https://feeds.example.com/atom")
+    assert entry.title == "Apple cuts guidance"
+    assert entry.link == "https://news.example.com/b1"
+    assert entry.author == "John Roe"
+    assert entry.summary == "Weaker demand."
+    # updated 11:15 at +02:00 = 09:15 UTC, after published 09:00 UTC: the text as updated.
+    assert entry.published_at == pd.Timestamp("2025-12-02T09:15:00Z")
+
+
+def test_rss1_rdf_items():
+    (item,) = parse_feed(RDF, "https://feeds.example.com/rdf")
+    assert item.id == "https://news.example.com/c1"
+    assert item.published_at == pd.Timestamp("2025-12-03T13:00:00Z")
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<rss><channel><item><title>&lol3;</title></item></channel></rss>"""
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss><channel><item><title>&xxe;</title></item></channel></rss>"""
+
+
+@pytest.mark.parametrize("document", [BILLION_LAUGHS, EXTERNAL_ENTITY])
+def test_entity_attacks_are_refused(document):
+    with pytest.raises(SentimentSourceError, match="declares XML entities") as raised:
+        parse_feed(document, "https://evil.example.com/feed")
+    assert "https://evil.example.com/feed" in str(raised.value)
+
+
+def test_malformed_xml_names_the_feed():
+    with pytest.raises(SentimentSourceError, match="not well-formed XML") as raised:
+        parse_feed("<rss><channel><item>", "https://feeds.example.com/broken")
+    assert "https://feeds.example.com/broken" in str(raised.value)
+
+
+def test_a_web_page_is_not_a_feed():
+    with pytest.raises(SentimentSourceError, match="<html>, not an RSS or Atom feed"):
+        parse_feed("<html><body>Moved</body></html>", "https://feeds.example.com/page")
+
+
+def test_plain_text_of_html():
+    assert (
+        plain_text("<p>Q3&nbsp;results:<br/>up 5%</p>") == "Q3 results: up 5%"
+    )  # nbsp is whitespace too
+    assert plain_text("  no   markup ") == "no markup"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("AAPL rallies", True),
+        ("Buying $AAPL today", True),
+        ("AAPL.", True),
+        ("AAPLX is another fund", False),
+        ("aapl in lower case", False),
+        ("Apple's quarter", True),
+        ("APPLE shares", True),
+        ("Pineapple prices", False),
+        ("iphone sales", True),
+        ("Microsoft results", False),
+    ],
+)
+def test_keyword_matching(text, expected):
+    assert KeywordMatcher("AAPL", ["Apple", "iPhone"]).matches(text) is expected
+
+
+def test_a_ticker_that_is_a_word_matches_only_in_upper_case():
+    matcher = KeywordMatcher("IT")
+    assert not matcher.matches("it is what it is")
+    assert matcher.matches("Gartner (IT) shares")
+
+
+def test_newsapi_query_quotes_each_keyword_once():
+    assert KeywordMatcher("AAPL", ["Apple", "AAPL"]).query() == '"AAPL" OR "Apple"'
