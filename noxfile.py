@@ -21,7 +21,17 @@ PYTHONS = ["3.11", "3.12", "3.13"]
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
 CONTRIB = sorted(p.name for p in (ROOT / "contrib").iterdir() if (p / "pyproject.toml").exists())
 PACKAGE_SOURCES = [f"plugins/{p}/src" for p in PLUGINS] + [f"contrib/{p}/src" for p in CONTRIB]
-TEST_TOOLS = ("pytest", "hypothesis", "build", "hatchling", "arch")
+TEST_TOOLS = (
+    "pytest",
+    "hypothesis",
+    "build",
+    "hatchling",
+    "arch",
+    "empyrical-reloaded",
+    "quantstats",
+    "statsmodels",
+    "pypdfium2",
+)
 
 
 def _project(path: Path) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlcore._version import PLUGIN_API_VERSION, __version__
 from mlcore.errors import (
+    AnalyticsError,
     ConfigError,
     DataValidationError,
     FeatureError,
@@ -24,6 +25,12 @@ from mlcore.errors import (
 from mlcore.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from mlcore.analytics import (
+        AdvancedAnalytics,
+        FactorAttribution,
+        MonteCarloResult,
+        PerformanceMetrics,
+    )
     from mlcore.config import MlcoreConfig, load_config
     from mlcore.data import data_fingerprint, load_ohlcv, synthetic_ohlcv, validate_ohlcv
     from mlcore.features import FeatureEngineeringPipeline, StreamingFeatureEngine
@@ -50,6 +57,12 @@ if TYPE_CHECKING:
 
 # Imported on first use, so that ``import mlcore`` (and pytest's plugin) stays cheap.
 _LAZY = {
+    "mlcore.analytics": (
+        "AdvancedAnalytics",
+        "FactorAttribution",
+        "MonteCarloResult",
+        "PerformanceMetrics",
+    ),
     "mlcore.config": ("MlcoreConfig", "load_config"),
     "mlcore.data": ("data_fingerprint", "load_ohlcv", "synthetic_ohlcv", "validate_ohlcv"),
     "mlcore.features": ("FeatureEngineeringPipeline", "StreamingFeatureEngine"),
@@ -90,11 +103,14 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "PLUGIN_API_VERSION",
+    "AdvancedAnalytics",
+    "AnalyticsError",
     "Component",
     "ConfigError",
     "DataSource",
     "DataValidationError",
     "FeatureEngineeringPipeline",
+    "FactorAttribution",
     "FeatureError",
     "HookResultError",
     "Indicator",
@@ -105,7 +121,9 @@ __all__ = [
     "MlcoreError",
     "MlcorePluginWarning",
     "Model",
+    "MonteCarloResult",
     "ModelBase",
+    "PerformanceMetrics",
     "PluginFailure",
     "PluginHost",
     "PluginInfo",

@@ -173,17 +173,32 @@ def _format_parameters(component: dict[str, Any]) -> str:
     help="Output file: .parquet (or .pq) or .csv.",
 )
 @click.option("--strict", is_flag=True, help="Fail when an indicator fails instead of skipping it.")
-def features(data: Path, config_path: Path | None, out: Path, strict: bool) -> None:
+@click.option(
+    "--sentiment-items",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Item file from `mlcore sentiment fetch`: add the sentiment columns from it "
+    "(turns sentiment on).",
+)
+def features(
+    data: Path, config_path: Path | None, out: Path, strict: bool, sentiment_items: Path | None
+) -> None:
     """Compute the features of the OHLCV bars in DATA (CSV or Parquet) and write them to OUT.
 
     The indicators come from the config's `features` section (the default set when it
-    names none); a progress bar runs on stderr.
+    names none); a progress bar runs on stderr. With `sentiment.enabled` (or
+    --sentiment-items) the sentiment columns follow, aligned point-in-time: from
+    --sentiment-items, else `sentiment.items_path`, else collected from `sentiment.sources`.
     """
     from mlcore.data import load_ohlcv
     from mlcore.features import FeatureEngineeringPipeline
 
     writer = _feature_writer(out)
     cfg = _read_config(config_path)
+    sentiment = cfg.sentiment
+    if sentiment_items is not None:
+        import attrs
+
+        sentiment = attrs.evolve(sentiment, enabled=True)
     host, error = _load_host_from(cfg)
     if error is not None:
         raise click.ClickException(str(error))
@@ -195,7 +210,13 @@ def features(data: Path, config_path: Path | None, out: Path, strict: bool) -> N
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # failures are reported below, once each
         try:
-            pipeline = FeatureEngineeringPipeline(cfg.features, host=host, strict=strict)
+            pipeline = FeatureEngineeringPipeline(
+                cfg.features,
+                host=host,
+                strict=strict,
+                sentiment=sentiment,
+                sentiment_items=sentiment_items,
+            )
             total = len(pipeline.resolved_indicators) * (1 + len(pipeline.timeframes))
             with click.progressbar(
                 length=total,
@@ -213,6 +234,8 @@ def features(data: Path, config_path: Path | None, out: Path, strict: bool) -> N
             raise click.ClickException(str(failure)) from failure
     for skipped in pipeline.failures:
         click.secho(f"skipped: {skipped}", fg="yellow", err=True)
+    for failed in pipeline.sentiment_failures:
+        click.secho(f"sentiment source failed: {failed}", fg="yellow", err=True)
     try:
         writer(frame)
     except (OSError, ImportError) as failure:
@@ -334,6 +357,152 @@ def regimes(
 
 
 # ---------------------------------------------------------------------------
+# report
+# ---------------------------------------------------------------------------
+
+
+def _report_file_option(kind: str, description: str) -> Callable[[F], F]:
+    return click.option(
+        f"--{kind}",
+        f"{kind}_path",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help=f"Write the {description} to this file.",
+    )
+
+
+@main.command()
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option(
+    "--benchmark",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV or Parquet of the benchmark's returns or prices (default: analytics.benchmark).",
+)
+@_report_file_option("pdf", "PDF report")
+@_report_file_option("xlsx", "Excel workbook")
+@_report_file_option("html", "HTML tearsheet")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the formats of analytics.reports (all three when empty) here, named after DATA.",
+)
+def report(
+    data: Path,
+    config_path: Path | None,
+    benchmark: Path | None,
+    pdf_path: Path | None,
+    xlsx_path: Path | None,
+    html_path: Path | None,
+    out_dir: Path | None,
+) -> None:
+    """Performance report of the trades, returns or equity curve in DATA (CSV or Parquet).
+
+    DATA is a trade history when it has entry_time and exit_time columns, a return series
+    when it has a time column and a 'return(s)' column, and an equity curve when it has a
+    time column and an 'equity', 'value' or 'close' column. Prints the metrics (with the
+    conventions of the config's `analytics` section) and writes the requested reports;
+    without --pdf/--xlsx/--html/--out-dir, the formats of analytics.reports go to
+    analytics.output_dir.
+    """
+    from mlcore.analytics.reports.command import metrics_table, run_report
+
+    cfg = _read_config(config_path)
+    host, error = _load_host_from(cfg)
+    if error is not None:
+        raise click.ClickException(str(error))
+    paths = {"pdf": pdf_path, "xlsx": xlsx_path, "html": html_path}
+    try:
+        outcome = run_report(
+            data, cfg, host=host, benchmark_path=benchmark, paths=paths, out_dir=out_dir
+        )
+    except (MlcoreError, OSError) as failure:
+        raise click.ClickException(str(failure)) from failure
+    click.echo(f"{data}: {outcome.kind}, {len(outcome.report.returns)} periods")
+    click.echo(metrics_table(outcome.report))
+    for note in outcome.report.notes:
+        click.secho(f"note: {note}", fg="yellow", err=True)
+    for kind, path in outcome.written.items():
+        click.echo(f"{kind} report written to {path}")
+    if not outcome.written:
+        click.echo("no report file requested: pass --pdf, --xlsx, --html or --out-dir", err=True)
+
+
+# ---------------------------------------------------------------------------
+# sentiment
+# ---------------------------------------------------------------------------
+
+
+@main.group()
+def sentiment() -> None:
+    """Collect sentiment items from the sources that plugins provide."""
+
+
+@sentiment.command("fetch")
+@click.option("--symbol", help="Instrument (default: sentiment.symbol, else data.symbol).")
+@click.option("--since", required=True, help="Start of the publication range (2026-01-01).")
+@click.option("--until", help="End of the publication range (default: now, UTC).")
+@click.option(
+    "--sources",
+    help="Comma-separated registered sources (default: sentiment.sources): finnhub,news",
+)
+@config_option
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Item file: .parquet (or .pq) or .csv.",
+)
+def sentiment_fetch(
+    symbol: str | None,
+    since: str,
+    until: str | None,
+    sources: str | None,
+    config_path: Path | None,
+    out: Path,
+) -> None:
+    """Fetch the items of each source for SYMBOL published since --since and write them to
+    OUT, with the unscored ones scored by `sentiment.scorer`.
+
+    A failing source is reported in the summary table and the others are kept; the
+    command fails only when every source failed. The file feeds `mlcore features
+    --sentiment-items` and `sentiment.items_path`.
+    """
+    from mlcore.sentiment.command import (
+        check_item_file,
+        every_source_failed,
+        fetch_to_file,
+        summary_table,
+    )
+
+    try:
+        check_item_file(out)
+    except ValueError as bad_name:
+        raise click.BadParameter(str(bad_name), param_hint="'--out'") from None
+    cfg = _read_config(config_path)
+    host, error = _load_host_from(cfg)
+    if error is not None:
+        raise click.ClickException(str(error))
+    names = [name.strip() for name in sources.split(",") if name.strip()] if sources else None
+    started = time.perf_counter()
+    try:
+        collection = fetch_to_file(
+            host, out, since=since, until=until, symbol=symbol, sources=names
+        )
+    except (MlcoreError, OSError, ImportError) as failure:
+        raise click.ClickException(str(failure)) from failure
+    click.echo(summary_table(collection))
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"{len(collection.items)} items for {collection.symbol} from {collection.start} to "
+        f"{collection.end} written to {out} in {seconds:.2f} s"
+    )
+    if every_source_failed(collection):
+        raise click.ClickException("every sentiment source failed; see the table above")
+
+
+# ---------------------------------------------------------------------------
 # config
 # ---------------------------------------------------------------------------
 
@@ -452,7 +621,12 @@ def run(
     no_mlflow: bool,
 ) -> None:
     """Run the main job described by CONFIG_FILE (default: the quickstart, on the synthetic
-    market, tracked in ./mlflow.db): the same job as `mlcore train`."""
+    market, tracked in ./mlflow.db): the same job as `mlcore train`.
+
+    It ends with the performance report: the out-of-sample signals (the held-out bars', or
+    the walk-forward out-of-fold predictions without a hold-out) are backtested, the
+    headline metrics are printed, and the formats in analytics.reports (pdf, xlsx, html)
+    are written to analytics.output_dir and logged to the MLflow run."""
     cfg = _read_config(config_file) if config_file is not None else _quickstart()
     _train(cfg, holdout=holdout, alias=alias, run_name=run_name, no_mlflow=no_mlflow)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AnalyticsError",
     "ConfigError",
     "DataValidationError",
     "FeatureError",
@@ -83,6 +84,19 @@ class FeatureError(MlcoreError, ValueError):
 
     def __init__(self, message: str, *, indicator: str | None = None) -> None:
         self.indicator = indicator
+        super().__init__(message)
+
+
+class AnalyticsError(MlcoreError, ValueError):
+    """Performance analytics cannot be computed from the given trades or returns: an empty
+    history, a NaN return, unsorted times, a zero-length trade, a missing benchmark...
+
+    ``column`` and ``row`` name the offending column and row label when one is to blame.
+    """
+
+    def __init__(self, message: str, *, column: str | None = None, row: object = None) -> None:
+        self.column = column
+        self.row = row
         super().__init__(message)
 
 

@@ -1090,6 +1090,12 @@ class OptunaOptimizer:
                     key_path="hpo.directions",
                 )
             needs = getattr(scorer, "needs", "labels")
+            if needs == "trades":
+                raise ConfigError(
+                    f"objective {name!r} scores a trade history; tuning scores fold "
+                    "predictions or the returns of their signals: choose another objective",
+                    key_path="hpo.objectives",
+                )
             objectives.append(_Objective(name, scorer, direction, needs == "returns"))
         names = [objective.name for objective in objectives]
         if len(set(names)) != len(names):

@@ -154,6 +154,14 @@ class SentimentAdapter(Protocol):
     """Fetches timestamped texts for a symbol and/or scores texts in [-1, 1].
 
     ``capabilities`` says which of the two it does: ``{"fetch"}``, ``{"score"}`` or both.
+    ``fetch(symbol, start, end)`` returns :class:`mlcore.sentiment.SentimentItem` s of that
+    symbol published in [start, end] (UTC timestamps), without a ``score`` where the
+    provider gives none; it raises :class:`~mlcore.errors.SentimentSourceError` when the
+    source fails. ``score(texts)`` returns a float array with one score per text, in
+    order, in [-1, 1] (an empty array for no texts). A scorer may also define
+    ``for_source(source) -> SentimentAdapter``, the scorer to use for that source's
+    texts (VADER for social posts, a financial lexicon for news); the kernel calls it
+    when present. An adapter that cannot do one of the two raises NotImplementedError.
     """
 
     capabilities: ClassVar[frozenset[str]]
@@ -196,7 +204,11 @@ class Metric(Protocol):
     """A score: ``metric(y_true, y_pred, **kwargs) -> float``.
 
     ``needs`` says what ``y_pred`` holds: ``labels``, ``proba`` (positive-class or per-class
-    probabilities) or ``returns`` (the metric scores a return series, ``y_true`` is unused).
+    probabilities), ``returns`` (the metric scores a series of simple periodic returns on a
+    DatetimeIndex; ``y_true`` is a benchmark's returns or None) or ``trades`` (a validated
+    trade history, see :func:`mlcore.analytics.trades.validate_trades`; ``y_true`` is None).
+    Performance analytics pass a ``returns`` or ``trades`` metric the conventions it names
+    as keyword parameters (``risk_free_rate``, ``periods_per_year`` ...).
     """
 
     name: str
@@ -364,7 +376,8 @@ class MetricFunction:
     name: str
     greater_is_better: bool = True
     needs: str = attrs.field(
-        default="labels", validator=attrs.validators.in_(("labels", "proba", "returns"))
+        default="labels",
+        validator=attrs.validators.in_(("labels", "proba", "returns", "trades")),
     )
 
     def __call__(self, y_true: Any, y_pred: Any, **kwargs: Any) -> float:

@@ -31,6 +31,7 @@ __all__ = [
     "regime_name",
     "regime_statistics",
     "relabel",
+    "shade_regimes",
     "transition_matrix_from_labels",
 ]
 
@@ -288,46 +289,106 @@ def detect_regimes(ohlcv: pd.DataFrame, detector: Any, fit_bars: int | None = No
 _REGIME_COLOURS = ("tab:green", "tab:red", "tab:gray", "tab:blue", "tab:purple", "tab:orange")
 
 
+def _import_pyplot() -> Any:
+    """matplotlib's pyplot on the non-interactive Agg backend, or a MissingExtraError."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        from mlcore.errors import MissingExtraError
+
+        raise MissingExtraError("matplotlib", "reports", "Regime charts") from error
+    return plt
+
+
+def _span_edges(x: np.ndarray) -> np.ndarray:
+    """``n + 1`` edges around ``n`` increasing points: midpoints between neighbours, and half
+    a step beyond each end, so that each bar's shading is centred on the bar."""
+    if x.size == 1:
+        return np.array([x[0] - 0.5, x[0] + 0.5])
+    middles = (x[1:] + x[:-1]) / 2
+    edges: np.ndarray = np.r_[x[0] - (x[1] - x[0]) / 2, middles, x[-1] + (x[-1] - x[-2]) / 2]
+    return edges
+
+
+def shade_regimes(
+    axes: Any, x: npt.ArrayLike | pd.Index, labels: npt.ArrayLike | pd.Series
+) -> list[Any]:
+    """Shade the background of matplotlib ``axes`` by regime, one span per run of equal labels.
+
+    ``x`` holds the bars' positions on the x axis: numbers, or datetimes (a
+    ``DatetimeIndex``, tz-aware or not, drawn as matplotlib dates). Returns one legend
+    handle per regime that occurs, in label order (0 bull green, 1 bear red, 2 sideways
+    grey).
+    """
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    lab = np.asarray(labels, dtype=np.int64).ravel()
+    positions = _axis_positions(x)
+    if lab.size != positions.size:
+        raise ValueError(f"x has {positions.size} points but labels has {lab.size}")
+    if lab.size == 0:
+        return []
+    edges = _span_edges(positions)
+    run_labels, run_lengths = _episodes(lab)
+    starts = np.r_[0, np.cumsum(run_lengths)[:-1]]
+    left, right = edges[starts], edges[starts + run_lengths]
+    handles = []
+    for k in sorted({int(k) for k in run_labels}):
+        colour = _REGIME_COLOURS[k % len(_REGIME_COLOURS)]
+        mine = run_labels == k
+        # One collection per regime, spanning the axes' height (x in data, y in axes units):
+        # as axvspan draws, but hundreds of episodes cost one artist instead of hundreds.
+        spans = [
+            [(a, 0.0), (a, 1.0), (b, 1.0), (b, 0.0)]
+            for a, b in zip(left[mine], right[mine], strict=True)
+        ]
+        axes.add_collection(
+            PolyCollection(
+                spans,
+                facecolors=colour,
+                alpha=0.25,
+                linewidths=0,
+                transform=axes.get_xaxis_transform(),
+                zorder=0.5,
+            ),
+            autolim=False,
+        )
+        handles.append(Patch(color=colour, alpha=0.25, label=regime_name(k)))
+    return handles
+
+
+def _axis_positions(x: npt.ArrayLike | pd.Index) -> np.ndarray:
+    """Numbers as floats; datetimes as matplotlib date numbers (UTC for tz-aware ones)."""
+    if isinstance(x, pd.DatetimeIndex) or np.issubdtype(np.asarray(x).dtype, np.datetime64):
+        from matplotlib import dates
+
+        index = x if isinstance(x, pd.DatetimeIndex) else pd.DatetimeIndex(np.asarray(x))
+        if index.tz is not None:
+            index = index.tz_convert("UTC").tz_localize(None)
+        date2num: Any = dates.date2num
+        return np.asarray(date2num(index.to_numpy()), dtype=float)
+    return np.asarray(x, dtype=float).ravel()
+
+
 def plot_regimes(ohlcv: pd.DataFrame, labels: npt.ArrayLike | pd.Series, path: str | Path) -> Path:
     """Save a PNG of the close price with the background shaded by regime; returns ``path``.
 
     Needs matplotlib (``pip install 'mlcore[reports]'``); it is imported here, with the
     non-interactive Agg backend.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Patch
-    except ImportError as error:
-        from mlcore.errors import MissingExtraError
-
-        raise MissingExtraError("matplotlib", "reports", "Regime charts") from error
+    plt = _import_pyplot()
     lab = np.asarray(labels, dtype=np.int64).ravel()
     if lab.size != len(ohlcv):
         raise ValueError(f"ohlcv has {len(ohlcv)} rows but labels has {lab.size}")
     x = np.arange(len(ohlcv))
-    run_labels, run_lengths = _episodes(lab)
-    starts = np.r_[0, np.cumsum(run_lengths)[:-1]] if run_lengths.size else run_lengths
     figure, axes = plt.subplots(figsize=(12, 5))
     try:
         axes.plot(x, ohlcv["close"].to_numpy(dtype=float), color="black", linewidth=0.8)
-        for label, start, length in zip(run_labels, starts, run_lengths, strict=True):
-            colour = _REGIME_COLOURS[int(label) % len(_REGIME_COLOURS)]
-            axes.axvspan(start - 0.5, start + length - 0.5, color=colour, alpha=0.25, linewidth=0)
-        seen = sorted({int(k) for k in run_labels})
-        axes.legend(
-            handles=[
-                Patch(
-                    color=_REGIME_COLOURS[k % len(_REGIME_COLOURS)],
-                    alpha=0.25,
-                    label=regime_name(k),
-                )
-                for k in seen
-            ],
-            loc="upper left",
-        )
+        axes.legend(handles=shade_regimes(axes, x, lab), loc="upper left")
         ticks = np.linspace(0, max(len(ohlcv) - 1, 0), num=min(6, len(ohlcv)), dtype=int)
         axes.set_xticks(ticks)
         axes.set_xticklabels([str(ohlcv.index[i])[:10] for i in ticks])

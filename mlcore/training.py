@@ -28,10 +28,17 @@ The job (:class:`TrainingJob`, ``mlcore train --config CFG`` / ``mlcore run CFG`
 8. **out-of-sample**: the fitted :class:`TradingPipeline` predicts the held-out bars; a
    signal decided at bar ``t`` (from data up to ``t``'s close) is held from ``t + 1``: no
    same-bar fill.
-9. **tracking** (``mlflow.enabled``): parameters, per-fold and mean metrics, the resolved
-   config, plugin versions, data fingerprint, feature list, seed, plots, the seed's model
-   metadata JSON and the whole pipeline as an MLflow pyfunc, registered under
-   ``mlflow.registered_model_name`` with the alias ``champion`` (see :class:`TrainingJob`).
+9. **performance report** (:mod:`mlcore.analytics.out_of_sample`): the held-out signals
+   (without a hold-out, the walk-forward out-of-fold predictions; never in-sample ones)
+   are backtested on their bars (:class:`~mlcore.analytics.backtest.Backtest`), the
+   analytics use ``analytics.risk_free_rate`` and ``analytics.periods_per_year``, and the
+   formats in ``analytics.reports`` are written to ``analytics.output_dir`` (and logged
+   to the MLflow run). The summary ends with the headline metrics and the report files.
+10. **tracking** (``mlflow.enabled``): parameters, per-fold and mean metrics, the
+   backtest's metrics (``backtest_*``), the resolved config, plugin versions, data
+   fingerprint, feature list, seed, plots, the seed's model metadata JSON and the whole
+   pipeline as an MLflow pyfunc, registered under ``mlflow.registered_model_name`` with
+   the alias ``champion`` (see :class:`TrainingJob`).
 
 Reproducible: the same data, config and ``training.seed`` give the same numbers.
 """
@@ -65,6 +72,8 @@ from mlcore.labels import Labels, make_labels
 from mlcore.models import ENSEMBLE_TYPES, create_model, model_parameter_names, model_task
 
 if TYPE_CHECKING:
+    from mlcore.analytics.backtest import Backtest
+    from mlcore.analytics.out_of_sample import OutOfSamplePerformance
     from mlcore.host import PluginHost
     from mlcore.validation import CVResult
 
@@ -118,6 +127,7 @@ QUICKSTART: Final[Mapping[str, Any]] = {
         "experiment_name": "mlcore-quickstart",
         "registered_model_name": DEFAULT_REGISTERED_MODEL_NAME,
     },
+    "analytics": {"reports": ["pdf", "xlsx", "html"]},
 }
 
 #: ``progress(stage, done, total)``: ``stage`` is ``folds`` or ``trials``; called once with
@@ -497,7 +507,10 @@ class TrainingResult:
 
     ``cv`` is the cross-validation on the training rows (``cv.scores``: one row per fold);
     ``oos_scores`` the metrics on the held-out bars and ``oos_signals`` their signals
-    (``signal``, ``position`` and strategy ``return``); ``timings`` the seconds per stage.
+    (``signal``, ``position`` and the strategy's log ``return`` with fills at the open of
+    the bar after the signal, no costs); ``performance`` the out-of-sample
+    backtest, its analytics and the reports written (None without out-of-sample
+    predictions); ``timings`` the seconds per stage.
     """
 
     config: MlcoreConfig
@@ -512,6 +525,7 @@ class TrainingResult:
     run_id: str | None = None
     registered: RegisteredModel | None = None
     tracking_uri: str | None = None
+    performance: OutOfSamplePerformance | None = None
 
     @property
     def fold_scores(self) -> pd.DataFrame:
@@ -553,9 +567,11 @@ def _metric_scorers(host: PluginHost, config: MlcoreConfig) -> dict[str, Any]:
             scorer = host.metrics.create(name)
         except UnknownComponentError as error:
             raise UnknownComponentError(f"config key '{key}': {error}") from None
-        if getattr(scorer, "needs", "labels") == "returns":
+        needs = getattr(scorer, "needs", "labels")
+        if needs in ("returns", "trades"):
+            what = "a return series" if needs == "returns" else "a trade history"
             raise ConfigError(
-                f"metric {name!r} scores a return series, not predictions; cross-validation "
+                f"metric {name!r} scores {what}, not predictions; cross-validation "
                 "scores class labels or probabilities: choose another metric",
                 key_path=key,
             )
@@ -619,6 +635,21 @@ def _feature_importances(model: Any, names: Sequence[str]) -> pd.Series | None:
     return pd.Series(np.asarray(values, dtype=np.float64), index=list(names))
 
 
+def _next_open_returns(position: np.ndarray, bars: pd.DataFrame) -> np.ndarray:
+    """Log returns of positions filled at the open of the bar they act on.
+
+    A signal from bar ``t``'s close becomes the position of bar ``t + 1``, entered at that
+    bar's open: the gap from ``t``'s close to ``t + 1``'s open is earned by the position held
+    overnight, and the open-to-close move by the new one. Position before the first bar: flat.
+    """
+    log_open = np.log(bars["open"].to_numpy(dtype=np.float64))
+    log_close = np.log(bars["close"].to_numpy(dtype=np.float64))
+    gap = np.r_[0.0, log_open[1:] - log_close[:-1]]
+    held_overnight = np.r_[0.0, position[:-1]]
+    returns: np.ndarray = held_overnight * gap + position * (log_close - log_open)
+    return returns
+
+
 def _strategy_stats(signals: pd.DataFrame, periods_per_year: int) -> dict[str, float]:
     returns = signals["return"].to_numpy()
     position = signals["position"].to_numpy()
@@ -665,6 +696,10 @@ class TrainingJob:
         ``training.model_params`` does not set it; None keeps the model's own default. One
         thread is the default: the job's fits are many and small, and on a machine with few
         cores a second thread per fit mostly waits (measured in benchmarks/training.py).
+    backtest
+        How the out-of-sample signals are traded in the performance report (costs, sizing,
+        fill); by default :class:`~mlcore.analytics.backtest.Backtest` with
+        ``analytics.periods_per_year``: no costs, all equity per trade, next bar's open.
     """
 
     config: MlcoreConfig = attrs.field(factory=MlcoreConfig)
@@ -679,6 +714,7 @@ class TrainingJob:
     progress: Progress | None = None
     run_name: str | None = None
     n_jobs: int | None = 1
+    backtest: Backtest | None = None
     timings: dict[str, float] = attrs.field(factory=dict, init=False)
 
     @property
@@ -723,6 +759,26 @@ class TrainingJob:
         config = self.config
         if self.ohlcv is not None:
             return validate_ohlcv(self.ohlcv, policy=config.data.policy)  # type: ignore[arg-type]
+        source = self._data_source()
+        return validate_ohlcv(source.load(), policy=config.data.policy)  # type: ignore[arg-type]
+
+    def _known_regimes(self, bars: pd.DataFrame) -> pd.Series | None:
+        """The regime path behind the bars when the data source knows it (the synthetic
+        market's ``market().regimes``), for the report's regime chart."""
+        if self.ohlcv is not None:
+            return None
+        market = getattr(self._data_source(), "market", None)
+        try:
+            regimes = getattr(market(), "regimes", None) if callable(market) else None
+        except (MlcoreError, ValueError, TypeError, OSError):  # a chart is not worth the job
+            return None
+        if not isinstance(regimes, pd.Series) or not bars.index.isin(regimes.index).all():
+            return None
+        return regimes.reindex(bars.index)
+
+    def _data_source(self) -> Any:
+        """The ``data`` section's source, built from the data source registry."""
+        config = self.config
         host = self._host()
         params = dict(config.data.params)
         if config.data.path is not None:
@@ -738,7 +794,7 @@ class TrainingJob:
                 f"cannot build data source {config.data.source!r}: {error}",
                 key_path="data.params" if config.data.params else "data",
             ) from error
-        return validate_ohlcv(source.load(), policy=config.data.policy)  # type: ignore[arg-type]
+        return source
 
     def make_labels(self, bars: pd.DataFrame) -> Labels:
         """The ``labels`` section's labels of the bars (meta-labels need a primary model)."""
@@ -891,6 +947,8 @@ class TrainingJob:
 
         with self._timed("out_of_sample"):
             oos_scores, oos_signals = self._out_of_sample(pipeline, bars, labels_all, cut, scorers)
+        with self._timed("performance"):
+            performance = self._performance(host, bars, oos_signals, cv, cut)
         pipeline.metadata["performance_metrics"] = {
             **{f"cv_{k}": float(v) for k, v in cv.mean_scores().items()},
             **{f"oos_{k}": v for k, v in oos_scores.items()},
@@ -924,11 +982,32 @@ class TrainingJob:
             hpo=hpo_result,
             run_id=run_id,
             tracking_uri=tracker.tracking_uri,
+            performance=performance,
         )
         if tracker.manager is not None:
             with self._timed("tracking"):
                 result.registered = tracker.log(self, result, host, bars)
         return result
+
+    def _performance(
+        self, host: PluginHost, bars: pd.DataFrame, held_out: pd.DataFrame, cv: CVResult, cut: int
+    ) -> OutOfSamplePerformance | None:
+        """The out-of-sample backtest, its analytics and the reports (while the MLflow run
+        is active, so that the reports are logged to it)."""
+        from mlcore.analytics.out_of_sample import evaluate_out_of_sample
+
+        wants_reports = bool(self.config.analytics.reports)
+        return evaluate_out_of_sample(
+            self.config,
+            host,
+            bars,
+            held_out=held_out,
+            cv=cv,
+            settings=self.backtest,
+            regimes=self._known_regimes(bars) if wants_reports else None,
+            fit_bars=cut,
+            title=f"{self.config.training.model_type}: out-of-sample backtest",
+        )
 
     def _tune(
         self,
@@ -990,11 +1069,10 @@ class TrainingJob:
         log_close = np.log(bars["close"].to_numpy())
         market = pd.Series(np.diff(log_close, prepend=log_close[0]), index=bars.index)
         signals["market_return"] = market
-        signals["return"] = signals["position"] * market
         held_out = signals.iloc[cut:].copy()
         # the first held-out bar's position was decided at the last training bar: flat
         held_out.loc[held_out.index[0], "position"] = 0
-        held_out["return"] = held_out["position"] * held_out["market_return"]
+        held_out["return"] = _next_open_returns(held_out["position"].to_numpy(), bars.iloc[cut:])
         scores: dict[str, float] = {}
         labelled = labels_all.y.index[labels_all.y.index >= bars.index[cut]]
         if len(labelled):
@@ -1122,6 +1200,11 @@ class _Tracker:
         summary = {f"cv_mean_{k}": float(v) for k, v in result.cv.mean_scores().items()}
         summary.update({f"cv_std_{k}": float(v) for k, v in result.cv.std_scores().items()})
         summary.update({f"oos_{k}": v for k, v in result.oos_scores.items() if math.isfinite(v)})
+        if result.performance is not None:
+            from mlcore.analytics.out_of_sample import finite_metrics
+
+            performance = finite_metrics(result.performance.metrics)
+            summary.update({f"backtest_{k}": v for k, v in performance.items()})
         manager.log_metrics(summary)
         manager.log_config(config)
         manager.log_environment(host)
@@ -1309,4 +1392,6 @@ def _summary(result: TrainingResult) -> str:
     parts.append(format_table(model_rows, ["model", "value"]))
     timing_rows = [[stage, seconds] for stage, seconds in result.timings.items()]
     parts.append(format_table(timing_rows, ["stage", "seconds"]))
+    if result.performance is not None:  # last: `mlcore run` ends with the report
+        parts.append(result.performance.summary())
     return "\n\n".join(parts)

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 import mlcore
+from mlcore.builtins import METRICS, PERFORMANCE_METRICS
 from mlcore.cli import main
 
 
@@ -37,7 +38,7 @@ def test_plugins_table(runner: CliRunner) -> None:
     result = runner.invoke(main, ["plugins"])
     assert result.exit_code == 0
     assert "mlcore" in result.output
-    assert "8 metrics" in result.output
+    assert f"{len(METRICS) + len(PERFORMANCE_METRICS)} metrics" in result.output
 
 
 def test_plugins_strict_failure_exits_non_zero(
@@ -72,7 +73,8 @@ def test_components_json_has_parameters_and_provenance(runner: CliRunner) -> Non
 def test_components_table_lists_every_kind(runner: CliRunner) -> None:
     result = runner.invoke(main, ["components"])
     assert result.exit_code == 0
-    for kind in ("indicators (0)", "metrics (8)", "data_sources (3)", "retrain_triggers (3)"):
+    metrics = f"metrics ({len(METRICS) + len(PERFORMANCE_METRICS)})"
+    for kind in ("indicators (0)", metrics, "data_sources (3)", "retrain_triggers (3)"):
         assert kind in result.output
 
 

@@ -439,6 +439,13 @@ def test_a_trading_objective_needs_returns(optuna: Any, data: Any) -> None:
         optimizer.optimize(X, y, cv=CV, t1=t1, returns=returns.where(returns.index.day != 3))
 
 
+def test_a_trade_history_metric_is_refused_as_objective(optuna: Any, data: Any) -> None:
+    X, y, t1, _ = data
+    with pytest.raises(ConfigError, match="'win_rate' scores a trade history") as caught:
+        make_optimizer(metric=["f1_score", "win_rate"]).optimize(X, y, cv=CV, t1=t1)
+    assert caught.value.key_path == "hpo.objectives"
+
+
 # ---------------------------------------------------------------------------
 # Plots
 # ---------------------------------------------------------------------------

@@ -290,7 +290,14 @@ def test_signals_act_from_the_next_bar(toy_result: TrainingResult) -> None:
     log_close = np.log(bars["close"]).loc[signals.index[0] - pd.Timedelta("1D") :]
     realised = log_close.diff().loc[signals.index]
     np.testing.assert_allclose(signals["market_return"], realised)
-    np.testing.assert_allclose(signals["return"], signals["position"] * realised)
+    # filled at the next bar's open: the overnight gap belongs to the position held before
+    held = bars.loc[signals.index]
+    position = signals["position"].to_numpy()
+    before = np.r_[0, position[:-1]]
+    gap = np.log(held["open"].to_numpy()) - log_close.shift(1).loc[signals.index].to_numpy()
+    gap[0] = 0.0
+    intraday = np.log(held["close"] / held["open"]).to_numpy()
+    np.testing.assert_allclose(signals["return"], before * gap + position * intraday)
     assert toy_result.oos_scores["strategy_log_return"] == pytest.approx(signals["return"].sum())
 
 
@@ -364,6 +371,8 @@ def test_stacking_over_registered_models_trains_with_purging(toy_host: PluginHos
             "labels.meta_labeling",
         ),
         ({"training": {"model_params": {"c": 1}}}, ConfigError, "training.model_params.c"),
+        ({"training": {"metrics": ["annual_return"]}}, ConfigError, "training.metrics[0]"),
+        ({"training": {"metrics": ["win_rate"]}}, ConfigError, "training.metrics[0]"),
     ],
 )
 def test_job_errors_name_the_config_key(

@@ -81,7 +81,9 @@ __all__ = [
     "check_predict_shapes",
     "check_regime_labels",
     "check_save_load",
+    "check_sentiment_batch",
     "check_sentiment_capabilities",
+    "check_sentiment_fetch",
     "check_sentiment_score",
     "check_streaming_agrees",
     "check_trigger_decision",
@@ -108,7 +110,7 @@ OHLCV_COLUMNS: Final = ("open", "high", "low", "close", "volume")
 PRICE_COLUMNS: Final = ("open", "high", "low", "close")
 NAN_POLICIES: Final[tuple[str, ...]] = get_args(NanPolicy)
 MODEL_TASKS: Final[tuple[str, ...]] = get_args(ModelTask)
-METRIC_NEEDS: Final = ("labels", "proba", "returns")
+METRIC_NEEDS: Final = ("labels", "proba", "returns", "trades")
 SENTIMENT_CAPABILITIES: Final = frozenset({"fetch", "score"})
 
 #: (registry kind, protocol, the members the protocol asks for), in detection order.
@@ -418,6 +420,27 @@ def _regime_data(data: object = None) -> pd.DataFrame:
 def _returns(data: object = None) -> pd.Series:
     close = _ohlcv(data)["close"].astype(float)
     return close.pct_change().dropna().rename("returns")
+
+
+def _trades(data: object = None) -> pd.DataFrame:
+    """A validated trade history on the data's closes: one 5-bar trade every 10 bars,
+    alternately long and short."""
+    from mlcore.analytics.trades import validate_trades
+
+    close = _ohlcv(data)["close"].astype(float)
+    entries = np.arange(0, len(close) - 5, 10)
+    return validate_trades(
+        pd.DataFrame(
+            {
+                "entry_time": close.index[entries],
+                "exit_time": close.index[entries + 5],
+                "entry_price": close.to_numpy()[entries],
+                "exit_price": close.to_numpy()[entries + 5],
+                "side": np.where(np.arange(entries.size) % 2 == 0, 1, -1),
+                "size": 1.0,
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1719,10 +1742,13 @@ def _trigger_pickle(trigger: Any, data: object) -> None:
 
 
 def _metric_inputs(metric: Any, data: object) -> tuple[Any, Any]:
-    """Inputs suited to ``needs``: labels (0/1), per-class probabilities, or a return series."""
+    """Inputs suited to ``needs``: labels (0/1), per-class probabilities, a return series
+    or a trade history."""
     rng = np.random.default_rng(11)
     if metric.needs == "returns":
         return None, _returns(data)
+    if metric.needs == "trades":
+        return None, _trades(data)
     y_true = rng.permutation(np.repeat([0, 1], 100))
     if metric.needs == "proba":
         p = rng.uniform(0.05, 0.95, len(y_true))
@@ -1746,7 +1772,7 @@ def _score(
 
 def check_metric_attributes(component: object, data: pd.DataFrame | None = None) -> None:
     """``name`` is a non-empty str, ``greater_is_better`` a bool, ``needs`` one of
-    ``labels``, ``proba``, ``returns``."""
+    ``labels``, ``proba``, ``returns``, ``trades``."""
     check = "check_metric_attributes"
     metric: Any = _as_instance(component)
     if not isinstance(metric.name, str) or not metric.name.strip():
@@ -1768,8 +1794,8 @@ def check_metric_attributes(component: object, data: pd.DataFrame | None = None)
 
 def check_metric_value(component: object, data: pd.DataFrame | None = None) -> None:
     """On simple inputs suited to ``needs`` (200 labels 0/1; per-class probabilities of
-    shape (200, 2); or a return series with ``y_true=None``) the metric returns a finite
-    float."""
+    shape (200, 2); a return series or a trade history with ``y_true=None``) the metric
+    returns a finite float."""
     check = "check_metric_value"
     metric: Any = _as_instance(component)
     y_true, y_pred = _metric_inputs(metric, data)
@@ -1959,6 +1985,110 @@ def check_sentiment_score(component: object, data: pd.DataFrame | None = None) -
         )
 
 
+#: Texts for check_sentiment_batch: empty, short, long (past any truncation), non-ASCII,
+#: and texts of different strength (a scorer rescaling by the batch scores them apart).
+SENTIMENT_BATCH: Final = (
+    "",
+    "Shares surge after record profit",
+    "Company warns of losses; stock falls " * 60,
+    "Gewinnwarnung: Aktie bricht ein 📉",
+    "good",
+    "good results, good outlook, good news",
+)
+
+
+def check_sentiment_batch(component: object, data: pd.DataFrame | None = None) -> None:
+    """Adapters that can ``score``: ``score([])`` is an empty float array; a batch gets one
+    finite score in [-1, 1] per text (empty, long and non-ASCII texts included), in the
+    order given, equal (to 1e-5) to scoring each text alone."""
+    check = "check_sentiment_batch"
+    adapter: Any = _as_instance(component)
+    if "score" not in adapter.capabilities:
+        raise TypeError(
+            f"{check} applies to adapters that can score; {component_id(adapter)} cannot"
+        )
+    empty = _call(adapter, check, "score([])", lambda: adapter.score([]))
+    if not isinstance(empty, np.ndarray) or empty.shape != (0,) or empty.dtype.kind != "f":
+        raise _failure(
+            adapter,
+            check,
+            f"score([]) returned {type(empty).__name__} of shape {getattr(empty, 'shape', None)}",
+            "return np.empty(0) for no texts",
+        )
+    texts = list(SENTIMENT_BATCH)
+    batch = _call(adapter, check, f"score() of {len(texts)} texts", lambda: adapter.score(texts))
+    if not isinstance(batch, np.ndarray) or batch.shape != (len(texts),):
+        raise _failure(
+            adapter,
+            check,
+            f"score() of {len(texts)} texts returned shape {getattr(batch, 'shape', None)}",
+            "return a float numpy array with one score per text, empty ones included",
+        )
+    if not np.isfinite(batch).all() or (np.abs(batch) > 1).any():
+        raise _failure(
+            adapter, check, f"a batch was scored {batch.tolist()}", "scores lie in [-1, 1]"
+        )
+    alone = np.array([float(np.asarray(adapter.score([text]))[0]) for text in texts])
+    mismatch = _first_mismatch(batch, alone, rtol=0, atol=1e-5)
+    if mismatch is not None:
+        row = mismatch[0]
+        raise _failure(
+            adapter,
+            check,
+            f"text {row} scores {batch[row]} in a batch and {alone[row]} alone",
+            "score each text independently of the others in the batch (mask padding, keep "
+            "the order)",
+        )
+
+
+def check_sentiment_fetch(adapter: object, symbol: str, start: object, end: object) -> list[Any]:
+    """Fetch-capable adapters, against a server the test runs: ``fetch(symbol, start,
+    end)`` returns SentimentItems of that symbol published in [start, end], with a
+    non-empty ``source``, and a second call returns the same items. Returns the items.
+
+    It needs the provider's test server, so :func:`checks_for` does not include it; call
+    it from the provider's tests.
+    """
+    from mlcore.sentiment import SentimentItem
+
+    check = "check_sentiment_fetch"
+    first, last = pd.Timestamp(start), pd.Timestamp(end)  # type: ignore[arg-type]
+    first = first.tz_localize("UTC") if first.tzinfo is None else first
+    last = last.tz_localize("UTC") if last.tzinfo is None else last
+    instance: Any = adapter
+    what = f"fetch({symbol!r}, {first}, {last})"
+    items = list(_call(instance, check, what, lambda: instance.fetch(symbol, first, last)))
+    for position, item in enumerate(items):
+        problem = None
+        if not isinstance(item, SentimentItem):
+            problem = f"item {position} is a {type(item).__name__}, not a SentimentItem"
+        elif not item.source.strip():
+            problem = f"item {position} has an empty source"
+        elif item.symbol != symbol:
+            problem = f"item {position} is about {item.symbol!r}, not {symbol!r}"
+        elif not first <= item.published_at <= last:
+            problem = f"item {position} was published at {item.published_at}, outside the range"
+        if problem is not None:
+            raise _failure(
+                instance,
+                check,
+                problem,
+                "return mlcore.sentiment.SentimentItem objects of the symbol asked, "
+                "published within [start, end]",
+            )
+    again = list(
+        _call(instance, check, f"a second {what}", lambda: instance.fetch(symbol, first, last))
+    )
+    if again != items:
+        raise _failure(
+            instance,
+            check,
+            f"two calls returned {len(items)} and {len(again)} items that differ",
+            "return the same items for the same request (sorted, deduplicated)",
+        )
+    return items
+
+
 def _sentiment_determinism(adapter: Any, data: object) -> None:
     check = "check_determinism"
     if "score" not in adapter.capabilities:
@@ -2049,7 +2179,7 @@ def checks_for(component: object) -> list[Check]:
         checks = [check_sentiment_capabilities]
         capabilities = getattr(instance, "capabilities", ())
         if isinstance(capabilities, Iterable) and "score" in capabilities:
-            checks += [check_sentiment_score, check_determinism]
+            checks += [check_sentiment_score, check_sentiment_batch, check_determinism]
     return checks
 
 

@@ -1,0 +1,104 @@
+"""Checking return and equity series before any metric sees them.
+
+A return series holds simple periodic returns (0.01 is +1%) on a strictly increasing
+DatetimeIndex, every value finite and >= -1 (a loss of more than everything is not a
+simple return). An equity curve holds positive wealth on the same kind of index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcore.errors import AnalyticsError
+
+__all__ = ["equity_to_returns", "validate_equity", "validate_returns"]
+
+
+def validate_returns(returns: Any, what: str = "returns") -> pd.Series:
+    """A float copy of ``returns`` after the checks; ``what`` names it in errors."""
+    series = _float_series(returns, what)
+    values = series.to_numpy()
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = series.index[int(np.flatnonzero(bad)[0])]
+        raise AnalyticsError(
+            f"{what} is {values[np.flatnonzero(bad)[0]]} at {row}; returns must be finite: "
+            "drop the row or fill it explicitly (fillna(0.0) for a flat period)",
+            column=what,
+            row=row,
+        )
+    below = values < -1.0
+    if below.any():
+        position = int(np.flatnonzero(below)[0])
+        raise AnalyticsError(
+            f"{what} is {values[position]} at {series.index[position]}; a simple return "
+            "cannot be below -1 (-100%): are these log returns or P&L amounts?",
+            column=what,
+            row=series.index[position],
+        )
+    return series
+
+
+def validate_equity(equity: Any) -> pd.Series:
+    """A float copy of an equity curve after the checks (at least two positive values)."""
+    series = _float_series(equity, "equity")
+    values = series.to_numpy()
+    bad = ~(np.isfinite(values) & (values > 0.0))
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise AnalyticsError(
+            f"equity is {values[position]} at {series.index[position]}; an equity curve "
+            "holds finite wealth > 0",
+            column="equity",
+            row=series.index[position],
+        )
+    if series.size < 2:
+        raise AnalyticsError("an equity curve needs at least two values to give a return")
+    return series
+
+
+def equity_to_returns(equity: pd.Series) -> pd.Series:
+    """The simple returns between consecutive values of a validated equity curve."""
+    values = equity.to_numpy()
+    return pd.Series(values[1:] / values[:-1] - 1.0, index=equity.index[1:], name="returns")
+
+
+def _float_series(data: Any, what: str) -> pd.Series:
+    if isinstance(data, pd.DataFrame) and data.shape[1] == 1:
+        data = data.iloc[:, 0]
+    if not isinstance(data, pd.Series):
+        raise AnalyticsError(
+            f"{what} must be a pandas Series on a DatetimeIndex, got {type(data).__name__}"
+        )
+    if not isinstance(data.index, pd.DatetimeIndex):
+        raise AnalyticsError(
+            f"{what} must be indexed by time (a DatetimeIndex), got a "
+            f"{type(data.index).__name__}; set the index with pd.to_datetime(...)",
+            column=what,
+        )
+    if data.empty:
+        raise AnalyticsError(f"{what} is empty: there is nothing to analyse", column=what)
+    _check_order(data.index, what)
+    if not pd.api.types.is_numeric_dtype(data.dtype) or pd.api.types.is_bool_dtype(data.dtype):
+        raise AnalyticsError(f"{what} must be numeric, got dtype {data.dtype}", column=what)
+    return pd.Series(data.to_numpy(np.float64, na_value=np.nan), index=data.index, name=what)
+
+
+def _check_order(index: pd.DatetimeIndex, what: str) -> None:
+    if index.hasnans:
+        row = int(np.flatnonzero(index.isna())[0])
+        raise AnalyticsError(f"{what} has a missing time (NaT) at position {row}", column=what)
+    steps = np.diff(index.asi8)
+    if (steps <= 0).any():
+        position = int(np.flatnonzero(steps <= 0)[0]) + 1
+        problem = "repeats" if steps[position - 1] == 0 else "comes before"
+        raise AnalyticsError(
+            f"{what}: the time {index[position]} at position {position} {problem} the one "
+            "before it; times must be strictly increasing (sort_index() and drop duplicates "
+            "first)",
+            column=what,
+            row=index[position],
+        )
