@@ -195,8 +195,26 @@ def test_429_waits_for_the_retry_after_of_the_body_and_header(server, clock):
         Reply(json=[]),
     )
     adapter(server, clock).fetch("AAPL", "2024-03-04", "2024-03-04 12:00")
-    assert clock.sleeps == [3.0, 2.0]  # whole seconds, rounded up: never too early
+    assert clock.sleeps == [3.0, 1.2]  # the longer of the two; the body's to the fraction
     assert len(server.requests) == 3
+
+
+def test_requests_go_through_the_configured_proxy(server, clock):
+    # The provider's host never resolves: the request arrives only through the proxy.
+    server.route(messages_path(), Reply(json=[message("2024-03-04 10:00", "$AAPL via proxy")]))
+    source = DiscordAdapter(
+        channels=[CHANNEL],
+        base_url="http://discord.invalid/api/v10",
+        proxy=server.url,
+        clock=clock,
+        rate_limit=None,
+    )
+    with source:
+        items = source.fetch("AAPL", "2024-03-04", "2024-03-04 12:00")
+    assert [item.text for item in items] == ["$AAPL via proxy"]
+    (request,) = server.requests
+    assert request.headers["host"] == "discord.invalid"
+    assert request.headers["authorization"] == f"Bot {TOKEN}"
 
 
 def test_a_server_error_is_retried_with_backoff(server, clock):

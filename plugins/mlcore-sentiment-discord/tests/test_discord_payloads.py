@@ -1,4 +1,4 @@
-"""Parsing Discord channel messages, snowflake times and symbol mentions."""
+"""Parsing Discord channel messages and snowflake times."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from mlcore.errors import SentimentSourceError
 
 from mlcore_sentiment_discord.payloads import (
     first_snowflake_at,
-    mention_pattern,
     parse_messages,
     snowflake_time,
 )
@@ -76,30 +75,3 @@ def test_malformed_pages_name_the_path(body, message):
     with pytest.raises(SentimentSourceError, match=message) as caught:
         parse_messages(body, CHANNEL)
     assert caught.value.source == "discord"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("$AAPL to the moon", True),
-        ("loading more $aapl", True),
-        ("AAPL earnings tonight", True),
-        ("(AAPL) up 2%", True),
-        ("aapl earnings tonight", False),  # a bare ticker counts in capitals only
-        ("AAPLX is a different fund", False),
-        ("$AAPLX is a different fund", False),
-        ("MYAAPL", False),
-        ("apple pie", True),  # alias, any case
-        ("pineapple", False),
-        ("", False),
-    ],
-)
-def test_mentions_of_a_symbol(text, expected):
-    pattern = mention_pattern("AAPL", ["Apple"])
-    assert (pattern.search(text) is not None) is expected
-
-
-def test_bare_ticker_matching_can_be_turned_off():
-    pattern = mention_pattern("ALL", bare_ticker=False)
-    assert pattern.search("ALL in on this") is None
-    assert pattern.search("$ALL insurance") is not None

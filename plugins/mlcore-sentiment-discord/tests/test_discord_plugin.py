@@ -45,7 +45,7 @@ def test_plugin_registers_the_discord_source_lazily(host):
         ),
         ({"channels": ["1"], "page_size": 500}, "sentiment.sources_config.discord.page_size"),
         (
-            {"channels": ["1"], "aliases": {"AAPL": "Apple"}},
+            {"channels": ["1"], "aliases": {"AAPL": [""]}},
             "sentiment.sources_config.discord.aliases.AAPL",
         ),
     ],
@@ -53,6 +53,10 @@ def test_plugin_registers_the_discord_source_lazily(host):
 def test_bad_options_name_their_key_path(options, key_path):
     with pytest.raises(ConfigError, match=f"config key '{key_path}'"):
         DiscordAdapter(**options)
+
+
+def test_a_lone_alias_needs_no_list():
+    assert DiscordAdapter(channels=["1"], aliases={"aapl": "Apple"}).aliases == {"AAPL": ("Apple",)}
 
 
 def test_fetch_only_adapter_refuses_to_score():

@@ -56,6 +56,12 @@ def test_cache_path_expands_the_home_directory(monkeypatch, tmp_path):
     [
         ("120", 120.0),
         (" 0 ", 0.0),
+        ("1.5", 1.5),  # fractional delay-seconds, as some providers send
+        (".25", 0.25),
+        ("-1", None),
+        ("nan", None),
+        ("inf", None),
+        ("1e3", None),
         ("Thu, 15 Jan 2026 12:01:30 GMT", 90.0),
         ("Thu, 15 Jan 2026 11:00:00 GMT", 0.0),  # already past
         ("soon", None),

@@ -130,6 +130,19 @@ def test_feeds_filtered_by_keywords_and_time_deduplicated(server):
     assert all("x-api-key" not in request.headers for request in server.requests)
 
 
+def test_a_feed_in_iso_8859_1_without_a_charset_header_is_read_as_declared(server):
+    title = "Apple \u00e0 M\u00fcnchen: \u00a3 \u00e9lev\u00e9"
+    latin = rss((title, "https://n.example/m", "2025-12-02T10:00:00")).replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    )
+    headers = {"Content-Type": "application/rss+xml"}  # no charset: the XML declaration counts
+    server.route("/fr.xml", Reply(body=latin.encode("iso-8859-1"), headers=headers))
+    with news(server, feeds=[feed_url(server, "/fr.xml")], aliases=ALIASES) as adapter:
+        (item,) = adapter.fetch("AAPL", START, END)
+    assert item.title == title
+    assert item.text == f"Details of {title}"
+
+
 def test_newsapi_pages_windows_and_headers(server):
     server.route("/v2/everything", newsapi_pages)
     with news(server, newsapi=True, aliases=ALIASES, page_size=2, language="en") as adapter:

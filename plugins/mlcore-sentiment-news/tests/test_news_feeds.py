@@ -1,4 +1,4 @@
-"""Feed parsing (RSS 2.0, RSS 1.0, Atom; XML attacks refused) and keyword matching."""
+"""Feed parsing (RSS 2.0, RSS 1.0, Atom; encodings; XML attacks refused), the NewsAPI query."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from mlcore.errors import SentimentSourceError
 
 from mlcore_sentiment_news.feeds import parse_feed, plain_text
-from mlcore_sentiment_news.keywords import KeywordMatcher
+from mlcore_sentiment_news.newsapi import newsapi_query
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -122,30 +122,30 @@ def test_plain_text_of_html():
     assert plain_text("  no   markup ") == "no markup"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("AAPL rallies", True),
-        ("Buying $AAPL today", True),
-        ("AAPL.", True),
-        ("AAPLX is another fund", False),
-        ("aapl in lower case", False),
-        ("Apple's quarter", True),
-        ("APPLE shares", True),
-        ("Pineapple prices", False),
-        ("iphone sales", True),
-        ("Microsoft results", False),
-    ],
-)
-def test_keyword_matching(text, expected):
-    assert KeywordMatcher("AAPL", ["Apple", "iPhone"]).matches(text) is expected
-
-
-def test_a_ticker_that_is_a_word_matches_only_in_upper_case():
-    matcher = KeywordMatcher("IT")
-    assert not matcher.matches("it is what it is")
-    assert matcher.matches("Gartner (IT) shares")
-
-
 def test_newsapi_query_quotes_each_keyword_once():
-    assert KeywordMatcher("AAPL", ["Apple", "AAPL"]).query() == '"AAPL" OR "Apple"'
+    assert newsapi_query("AAPL", ["Apple", "AAPL"]) == '"AAPL" OR "Apple"'
+
+
+LATIN_FEED = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="2.0"><channel><title>March\u00e9s</title>
+<item><title>Soci\u00e9t\u00e9 G\u00e9n\u00e9rale: \u00a35 \u00e0 M\u00fcnchen</title>
+<link>https://news.example.com/sg</link><pubDate>Mon, 01 Dec 2025 14:30:00 GMT</pubDate></item>
+</channel></rss>"""
+TITLE = "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale: \u00a35 \u00e0 M\u00fcnchen"
+
+
+def test_bytes_follow_the_encoding_of_the_xml_declaration():
+    (entry,) = parse_feed(LATIN_FEED.encode("iso-8859-1"), "https://feeds.example.com/fr")
+    assert entry.title == TITLE
+
+
+def test_a_charset_header_takes_precedence_over_the_declaration():
+    # RFC 7303: the charset of the Content-Type header is authoritative.
+    document = LATIN_FEED.replace("ISO-8859-1", "UTF-8").encode("cp1252")
+    (entry,) = parse_feed(document, "https://feeds.example.com/fr", charset="cp1252")
+    assert entry.title == TITLE
+
+
+def test_an_unknown_charset_leaves_the_declaration_to_decide():
+    (entry,) = parse_feed(LATIN_FEED.encode("iso-8859-1"), "https://x/fr", charset="klingon")
+    assert entry.title == TITLE

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from mlcore.errors import SentimentSourceError
+from mlcore.errors import SentimentAuthError, SentimentSourceError
 from mlcore_sentiment_http.testing import FakeClock, LoopbackServer, RecordedRequest, Reply
 
 from mlcore_sentiment_trends.adapter import GoogleTrendsAdapter
@@ -181,6 +181,19 @@ def test_a_refused_chart_request_is_an_error_and_not_retried(server, caplog):
         source.fetch("AAPL", "2024-01-02", "2024-01-10")
     assert raised.value.source == "trends"
     assert len(server.requests_to(MULTILINE)) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refusal_says_google_turned_the_client_away_not_to_set_a_token(server, status):
+    server.route(EXPLORE, Reply(status, body="<html>Forbidden</html>"))
+    source, _ = adapter(server)
+    with pytest.raises(SentimentAuthError) as raised:
+        source.fetch("AAPL", "2024-01-02", "2024-01-10")
+    message = str(raised.value)
+    assert "refused access to a client without a token" in message
+    assert "rate_limit" in message
+    assert "token_env" not in message  # there is no token to set
+    assert len(server.requests) == 1
 
 
 def test_an_empty_chart_gives_no_items(server):

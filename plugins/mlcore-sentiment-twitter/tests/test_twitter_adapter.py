@@ -202,6 +202,20 @@ def test_429_waits_for_the_longer_of_retry_after_and_the_reset(server, clock):
     assert clock.sleeps == [7.0]
 
 
+def test_requests_go_through_the_configured_proxy(server, clock):
+    # The provider's host never resolves: the request arrives only through the proxy.
+    server.route(SEARCH, Reply(json=payload("search_recent_page2.json")))
+    source = TwitterAdapter(
+        base_url="http://api.x.invalid", proxy=server.url, clock=clock, rate_limit=None
+    )
+    with source:
+        items = source.fetch("AAPL", day("00:00"), day("23:00"))
+    assert [item.id for item in items] == ["1765010000000000003"]
+    (request,) = server.requests
+    assert request.headers["host"] == "api.x.invalid"
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+
+
 def test_a_server_error_is_retried_with_backoff(server, clock):
     server.route(
         SEARCH, Reply(500, body="upstream error"), Reply(json=payload("search_recent_page2.json"))

@@ -36,7 +36,7 @@ def test_plugin_registers_the_twitter_source_lazily(host):
         ({"rate_limt": 1}, "sentiment.sources_config.twitter.rate_limt"),
         ({"timeout": -1}, "sentiment.sources_config.twitter.timeout"),
         ({"aliases": ["Apple"]}, "sentiment.sources_config.twitter.aliases"),
-        ({"aliases": {"AAPL": "Apple"}}, "sentiment.sources_config.twitter.aliases.AAPL"),
+        ({"aliases": {"AAPL": ["Apple", 7]}}, "sentiment.sources_config.twitter.aliases.AAPL"),
         ({"max_results": 500}, "sentiment.sources_config.twitter.max_results"),
         ({"filters": 3}, "sentiment.sources_config.twitter.filters"),
     ],
@@ -44,6 +44,14 @@ def test_plugin_registers_the_twitter_source_lazily(host):
 def test_bad_options_name_their_key_path(options, key_path):
     with pytest.raises(ConfigError, match=f"config key '{key_path}'"):
         TwitterAdapter(**options)
+
+
+def test_a_lone_alias_needs_no_list():
+    assert (
+        TwitterAdapter(aliases={"aapl": "Apple stock"})
+        .query("AAPL")
+        .startswith('($AAPL OR "Apple stock")')
+    )
 
 
 def test_fetch_only_adapter_refuses_to_score():

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 import httpx
-import numpy as np
 import pandas as pd
 from mlcore.errors import ConfigError
 from mlcore.sentiment import SentimentItem
-from mlcore_sentiment_http import Clock, HttpSettings, ProviderClient, SystemClock, iter_cursor
+from mlcore_sentiment_http import (
+    Clock,
+    HttpSource,
+    iter_cursor,
+    longest,
+    mention_pattern,
+    published_within,
+    retry_after_field,
+    retry_after_header,
+    utc_days,
+    utc_range,
+)
+from mlcore_sentiment_http.options import flag, option_key, symbol_terms, whole_number
 
 from mlcore_sentiment_discord.payloads import (
     SOURCE,
     TEXT_MESSAGE_TYPES,
     Message,
     first_snowflake_at,
-    mention_pattern,
     parse_messages,
 )
-from mlcore_sentiment_discord.retry_after_body import RetryAfterBodyTransport
 
 __all__ = ["HTTP_DEFAULTS", "DiscordAdapter"]
 
-_KEY_PATH: Final = f"sentiment.sources_config.{SOURCE}"
 _MILLISECOND: Final = pd.Timedelta(1, unit="ms")
 
 #: HTTP settings of this source unless its config block says otherwise; the token is
@@ -40,7 +48,7 @@ HTTP_DEFAULTS: Final[Mapping[str, Any]] = {
 }
 
 
-class DiscordAdapter:
+class DiscordAdapter(HttpSource):
     """Messages that mention a symbol, read from Discord channels through the bot API.
 
     ``channels`` are the channel ids to read (the bot needs View Channel and Read Message
@@ -56,18 +64,22 @@ class DiscordAdapter:
     Items carry the text (scored by the kernel's scorer), the author's user name and the
     number of reactions as engagement.
 
+    A 429 waits for Discord's ``retry_after`` (in the body, to the millisecond) or the
+    ``Retry-After`` header, whichever is longer.
+
     Every other keyword argument is an HTTP setting
     (:class:`~mlcore_sentiment_http.HttpSettings`) over :data:`HTTP_DEFAULTS`; the bot
     token is read from ``$DISCORD_BOT_TOKEN``. ``clock`` and ``transport`` are for tests.
     """
 
-    capabilities: ClassVar[frozenset[str]] = frozenset({"fetch"})
+    source: ClassVar[str] = SOURCE
+    http_defaults: ClassVar[Mapping[str, Any]] = HTTP_DEFAULTS
 
     def __init__(
         self,
         *,
         channels: Sequence[str | int] = (),
-        aliases: Mapping[str, Sequence[str]] | None = None,
+        aliases: Mapping[str, str | Sequence[str]] | None = None,
         bare_ticker: bool = True,
         include_bots: bool = False,
         page_size: int = 100,
@@ -76,52 +88,33 @@ class DiscordAdapter:
         **http_options: Any,
     ) -> None:
         self.channels = _channels(channels)
-        self.aliases = _aliases(aliases)
-        self.bare_ticker = _flag(bare_ticker, "bare_ticker")
-        self.include_bots = _flag(include_bots, "include_bots")
-        if isinstance(page_size, bool) or not isinstance(page_size, int):
-            page_size = 0
-        if not 1 <= page_size <= 100:
-            raise ConfigError(
-                f"a page holds 1 to 100 messages, got {page_size!r}",
-                key_path=f"{_KEY_PATH}.page_size",
-            )
-        self.page_size = page_size
-        self.http = HttpSettings.from_options(http_options, defaults=HTTP_DEFAULTS, source=SOURCE)
-        self.clock: Clock = clock or SystemClock()
-        self.transport = transport
+        self.aliases = symbol_terms(aliases, option_key(SOURCE, "aliases"))
+        self.bare_ticker = flag(bare_ticker, option_key(SOURCE, "bare_ticker"))
+        self.include_bots = flag(include_bots, option_key(SOURCE, "include_bots"))
+        self.page_size = whole_number(page_size, option_key(SOURCE, "page_size"), low=1, high=100)
+        super().__init__(clock=clock, transport=transport, **http_options)
 
-    def fetch(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> list[SentimentItem]:
+    def fetch(self, symbol: str, start: object, end: object) -> list[SentimentItem]:
         """Messages mentioning ``symbol`` created in [start, end], oldest first."""
-        first, last = _utc(start), _utc(end)
-        if first > last:
-            raise ValueError(f"start {first} is after end {last}")
+        first, last = utc_range(start, end)
         mentions = mention_pattern(
             symbol, self.aliases.get(symbol.upper(), ()), bare_ticker=self.bare_ticker
         )
         # Half-open day windows; the last one ends just after ``last``'s millisecond.
         stop = last.floor("ms") + _MILLISECOND
-        found: dict[str, Message] = {}
-        with self._client() as client:
-            for channel in self.channels:
-                for since, until in _utc_days(first, stop):
-                    for message in self._messages(client, channel, since, until):
-                        found[message.id] = message
-        items = [
-            _item(symbol, message)
-            for message in found.values()
-            if first <= message.published_at <= last
-            and message.type in TEXT_MESSAGE_TYPES
-            and (self.include_bots or not message.from_bot)
-            and mentions.search(message.content)
-        ]
-        return sorted(items, key=lambda item: (item.published_at, item.id or ""))
+        messages = (
+            message
+            for channel in self.channels
+            for since, until in utc_days(first, stop)
+            for message in self._messages(channel, since, until)
+        )
+        items = [_item(symbol, m) for m in messages if self._counts(m, mentions)]
+        return published_within(items, first, last)
 
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Not supported: this source fetches messages; ``sentiment.scorer`` scores them."""
-        raise NotImplementedError(
-            f"the {SOURCE} adapter fetches messages and does not score texts; "
-            "name a scorer (lexicon, transformers) as sentiment.scorer"
+    def retry_after(self, response: httpx.Response, now: float) -> float | None:
+        """The longer of the body's ``retry_after`` and the ``Retry-After`` header."""
+        return longest(
+            retry_after_field(response, "retry_after"), retry_after_header(response, now)
         )
 
     def __repr__(self) -> str:
@@ -130,14 +123,20 @@ class DiscordAdapter:
             f"base_url={self.http.base_url!r})"
         )
 
-    def _client(self) -> ProviderClient:
-        transport = RetryAfterBodyTransport(self.clock, self.transport)
-        return ProviderClient(SOURCE, self.http, clock=self.clock, transport=transport)
+    def _counts(self, message: Message, mentions: re.Pattern[str]) -> bool:
+        """Whether a message is a text message, by a person (unless ``include_bots``),
+        that mentions the symbol."""
+        return (
+            message.type in TEXT_MESSAGE_TYPES
+            and (self.include_bots or not message.from_bot)
+            and mentions.search(message.content) is not None
+        )
 
     def _messages(
-        self, client: ProviderClient, channel: str, since: pd.Timestamp, until: pd.Timestamp
+        self, channel: str, since: pd.Timestamp, until: pd.Timestamp
     ) -> Iterator[Message]:
         """The channel's messages created in [since, until), newest first, page by page."""
+        client = self.client
         path = f"/channels/{channel}/messages"
 
         def page(before: str | None) -> list[Message]:
@@ -167,26 +166,8 @@ def _item(symbol: str, message: Message) -> SentimentItem:
     )
 
 
-def _utc_days(since: pd.Timestamp, until: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """``[since, until)`` cut at UTC midnights."""
-    cuts = pd.date_range(since.ceil("D"), until, freq="D", inclusive="left")
-    bounds = [since, *(cut for cut in cuts if cut > since), until]
-    return [(a, b) for a, b in itertools.pairwise(bounds) if a < b]
-
-
-def _utc(value: object) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _flag(value: object, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"expected true or false, got {value!r}", key_path=f"{_KEY_PATH}.{key}")
-    return value
-
-
 def _channels(value: Sequence[str | int]) -> tuple[str, ...]:
-    key_path = f"{_KEY_PATH}.channels"
+    key_path = option_key(SOURCE, "channels")
     if isinstance(value, str | int):
         value = [value]
     if not value:
@@ -204,22 +185,3 @@ def _channels(value: Sequence[str | int]) -> tuple[str, ...]:
             )
         channels.append(text)
     return tuple(channels)
-
-
-def _aliases(value: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
-    if value is None:
-        return {}
-    key_path = f"{_KEY_PATH}.aliases"
-    if not isinstance(value, Mapping):
-        raise ConfigError(
-            f"expected a mapping of symbol to alias list ({{AAPL: [Apple]}}), got {value!r}",
-            key_path=key_path,
-        )
-    aliases = {}
-    for symbol, names in value.items():
-        if isinstance(names, str) or not all(isinstance(name, str) for name in names):
-            raise ConfigError(
-                f"expected a list of alias strings, got {names!r}", key_path=f"{key_path}.{symbol}"
-            )
-        aliases[str(symbol).upper()] = tuple(names)
-    return aliases

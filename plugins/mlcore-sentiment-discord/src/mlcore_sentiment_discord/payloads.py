@@ -1,4 +1,4 @@
-"""Discord channel messages (bot API v10), parsed and matched to symbols.
+"""Discord channel messages (bot API v10), parsed.
 
 ``GET /channels/{channel_id}/messages`` answers with a JSON list of message objects,
 newest first: ``id`` (a snowflake), ``content``, ``timestamp`` (ISO 8601), ``author``
@@ -9,20 +9,19 @@ A snowflake carries its creation time: milliseconds since the Discord epoch
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import pandas as pd
 from mlcore.errors import SentimentSourceError
+from mlcore_sentiment_http import parse_time
 
 __all__ = [
     "DISCORD_EPOCH",
     "SOURCE",
     "TEXT_MESSAGE_TYPES",
     "Message",
-    "mention_pattern",
     "parse_messages",
     "first_snowflake_at",
     "snowflake_time",
@@ -72,11 +71,10 @@ def _published_at(message: Mapping[str, Any], snowflake: str, path: str) -> pd.T
     stamp = message.get("timestamp")
     if stamp is None:
         return snowflake_time(snowflake)
-    try:
-        parsed = pd.Timestamp(stamp)
-    except (TypeError, ValueError):
-        raise _malformed(f"{path}.timestamp", "an ISO 8601 time") from None
-    return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
+    parsed = parse_time(stamp)
+    if parsed is None:
+        raise _malformed(f"{path}.timestamp", "an ISO 8601 time")
+    return parsed
 
 
 def _reaction_count(message: Mapping[str, Any], path: str) -> int:
@@ -122,21 +120,3 @@ def parse_messages(payload: Any, channel_id: str) -> list[Message]:
     if not isinstance(payload, list):
         raise _malformed("(top level)", "a list of messages")
     return [_message(item, channel_id, f"[{index}]") for index, item in enumerate(payload)]
-
-
-def mention_pattern(
-    symbol: str, aliases: Iterable[str] = (), *, bare_ticker: bool = True
-) -> re.Pattern[str]:
-    """A pattern that finds ``symbol`` mentioned in a message.
-
-    The cashtag (``$AAPL``, any case) always counts; the bare ticker counts in capitals
-    only (``AAPL``, not ``aapl``) so that tickers that are also words (``ALL``, ``IT``)
-    match less often, and not at all with ``bare_ticker=False``; aliases (``Apple``)
-    count as whole words in any case.
-    """
-    ticker = re.escape(symbol.upper())
-    terms = [rf"\$(?i:{ticker})"]
-    if bare_ticker:
-        terms.append(ticker)
-    terms += [f"(?i:{re.escape(alias)})" for alias in aliases if alias]
-    return re.compile(rf"(?<![\w$])(?:{'|'.join(terms)})(?!\w)")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from types import TracebackType
 from typing import Any, ClassVar, Final
 
 import httpx
-import numpy as np
 import pandas as pd
 from mlcore.errors import ConfigError, SentimentAuthError, SentimentSourceError
 from mlcore.sentiment import SentimentItem
-from mlcore_sentiment_http import Clock, HttpSettings, ProviderClient, SystemClock, day_windows
+from mlcore_sentiment_http import Clock, HttpSource, day_windows, published_within, utc_range
+from mlcore_sentiment_http.options import option_key, whole_number
 
 from mlcore_sentiment_finnhub.payloads import (
     SOURCE,
@@ -31,17 +30,16 @@ ENDPOINTS: Final = ("company_news", "news_sentiment", "social_sentiment")
 #: Endpoints outside Finnhub's free tier: a 401/403 there falls back to company news.
 PREMIUM_ENDPOINTS: Final = frozenset({"news_sentiment", "social_sentiment"})
 #: Finnhub's defaults under the shared HTTP options (free tier: 60 calls a minute).
-HTTP_DEFAULTS: Final = {
+HTTP_DEFAULTS: Final[Mapping[str, Any]] = {
     "base_url": "https://finnhub.io/api/v1",
     "token_env": "FINNHUB_API_KEY",
     "auth_header": "X-Finnhub-Token",
     "auth_scheme": "",
     "rate_limit": 1.0,
 }
-_KEY: Final = f"sentiment.sources_config.{SOURCE}"
 
 
-class FinnhubSource:
+class FinnhubSource(HttpSource):
     """Items about a symbol from Finnhub's company news, news sentiment and social
     sentiment endpoints.
 
@@ -72,7 +70,8 @@ class FinnhubSource:
     :class:`~mlcore.errors.SentimentAuthError`.
     """
 
-    capabilities: ClassVar[frozenset[str]] = frozenset({"fetch"})
+    source: ClassVar[str] = SOURCE
+    http_defaults: ClassVar[Mapping[str, Any]] = HTTP_DEFAULTS
 
     def __init__(
         self,
@@ -85,21 +84,18 @@ class FinnhubSource:
         **http_options: Any,
     ) -> None:
         self.endpoints = _check_endpoints(endpoints)
-        self.window_days = _check_positive_int(window_days, "window_days")
+        self.window_days = whole_number(window_days, option_key(SOURCE, "window_days"), low=1)
         self.social_period = pd.Timedelta(hours=_check_hours(social_period_hours))
-        self.http = HttpSettings.from_options(http_options, defaults=HTTP_DEFAULTS, source=SOURCE)
-        self.clock: Clock = clock or SystemClock()
-        self.transport = transport
         self.refused_endpoints: set[str] = set()
         self.failures: list[SentimentSourceError] = []
         self._announced = False
-        self._client: ProviderClient | None = None
+        super().__init__(clock=clock, transport=transport, **http_options)
 
     # ------------------------------------------------------------------ protocol
 
-    def fetch(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> list[SentimentItem]:
+    def fetch(self, symbol: str, start: object, end: object) -> list[SentimentItem]:
         """Items about ``symbol`` published in ``[start, end]``, sorted by time, unique."""
-        start, end = _utc(start), _utc(end)
+        start, end = utc_range(start, end)
         readers: dict[str, Callable[[str, pd.Timestamp, pd.Timestamp], list[SentimentItem]]]
         readers = {
             "company_news": self._company_news,
@@ -127,14 +123,7 @@ class FinnhubSource:
             self._announce_fallback(refused_now)
             if "company_news" not in self.endpoints:
                 items += self._company_news(symbol, start, end)
-        return _in_range_unique_sorted(items, start, end)
-
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Not supported: Finnhub is a source; the kernel's ``sentiment.scorer`` scores."""
-        raise NotImplementedError(
-            "the finnhub adapter fetches items and does not score texts; set "
-            "sentiment.scorer to a scoring adapter (lexicon, transformers)"
-        )
+        return published_within(items, start, end)
 
     # ------------------------------------------------------------------ endpoints
 
@@ -198,37 +187,6 @@ class FinnhubSource:
             "; ".join(str(error) for _, error in refused),
         )
 
-    @property
-    def client(self) -> ProviderClient:
-        """The HTTP client, created on first use."""
-        if self._client is None:
-            self._client = ProviderClient(
-                SOURCE, self.http, clock=self.clock, transport=self.transport
-            )
-        return self._client
-
-    def close(self) -> None:
-        """Close the HTTP client and the cache file."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def __enter__(self) -> FinnhubSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_client"] = None  # sockets and the cache connection do not pickle
-        return state
-
     def __repr__(self) -> str:
         return (
             f"FinnhubSource(endpoints={list(self.endpoints)!r}, window_days={self.window_days}, "
@@ -236,23 +194,8 @@ class FinnhubSource:
         )
 
 
-def _in_range_unique_sorted(
-    items: Iterable[SentimentItem], start: pd.Timestamp, end: pd.Timestamp
-) -> list[SentimentItem]:
-    unique: dict[str, SentimentItem] = {}
-    for item in items:
-        if start <= item.published_at <= end:
-            unique.setdefault(item.id or f"{item.published_at}|{item.content}", item)
-    return sorted(unique.values(), key=lambda item: (item.published_at, item.id or ""))
-
-
 def _day_end(day: date) -> pd.Timestamp:
     return pd.Timestamp(day + timedelta(days=1), tz="UTC")
-
-
-def _utc(value: pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _check_endpoints(endpoints: Sequence[str]) -> tuple[str, ...]:
@@ -263,21 +206,15 @@ def _check_endpoints(endpoints: Sequence[str]) -> tuple[str, ...]:
             f"unknown endpoints {unknown}; choose from {list(ENDPOINTS)}"
             if unknown
             else f"no endpoint chosen; choose from {list(ENDPOINTS)}",
-            key_path=f"{_KEY}.endpoints",
+            key_path=option_key(SOURCE, "endpoints"),
         )
     return tuple(dict.fromkeys(chosen))
-
-
-def _check_positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"must be an integer >= 1, got {value!r}", key_path=f"{_KEY}.{name}")
-    return value
 
 
 def _check_hours(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigError(
             f"must be a number of hours > 0, got {value!r}",
-            key_path=f"{_KEY}.social_period_hours",
+            key_path=option_key(SOURCE, "social_period_hours"),
         )
     return float(value)

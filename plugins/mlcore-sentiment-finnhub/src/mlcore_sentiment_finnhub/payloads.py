@@ -22,6 +22,7 @@ from typing import Any, Final
 import pandas as pd
 from mlcore.errors import SentimentSourceError
 from mlcore.sentiment import SentimentItem
+from mlcore_sentiment_http import parse_time
 
 __all__ = ["SOURCE", "company_news_items", "news_sentiment_item", "social_sentiment_items"]
 
@@ -112,7 +113,7 @@ def _social_item(
     if not isinstance(row, dict):
         return None
     mentions, score = _number(row.get("mention")), _number(row.get("score"))
-    start = _timestamp(row.get("atTime"))
+    start = parse_time(row.get("atTime"))
     if start is None or not mentions or score is None:
         return None
     return SentimentItem(
@@ -144,16 +145,6 @@ def _unix_time(value: Any) -> pd.Timestamp | None:
     if seconds is None or seconds <= 0:
         return None
     return pd.Timestamp(seconds, unit="s", tz="UTC")
-
-
-def _timestamp(value: Any) -> pd.Timestamp | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except ValueError:
-        return None
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _number(value: Any) -> float | None:

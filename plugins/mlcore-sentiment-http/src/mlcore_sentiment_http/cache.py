@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS responses (
     url TEXT NOT NULL,
     status INTEGER NOT NULL,
     headers TEXT NOT NULL,
-    body TEXT NOT NULL,
+    body BLOB NOT NULL,
     stored_at REAL NOT NULL
 )
 """
@@ -45,7 +45,8 @@ def _canonical_url(url: httpx.URL, exclude: frozenset[str]) -> str:
 class ResponseCache:
     """Responses by :func:`cache_key`, in the SQLite file ``path`` (parents created).
 
-    Rows hold the method and URL (without the token), the status, headers and body.
+    Rows hold the method and URL (without the token), the status, headers and the body as
+    received (bytes, so a document's own encoding declaration still counts when read back).
     Safe to share between threads; several processes may share one file (SQLite locks).
     """
 
@@ -71,7 +72,8 @@ class ResponseCache:
             path=httpx.URL(url).path,
             status=status,
             headers=json.loads(headers),
-            text=body,
+            # Bodies are stored as received; a row written as text holds UTF-8.
+            content=body if isinstance(body, bytes) else body.encode(),
             from_cache=True,
         )
 
@@ -86,7 +88,15 @@ class ResponseCache:
         with self._lock, self._connection:
             self._connection.execute(
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key, method, url, response.status, json.dumps(headers), response.text, stored_at),
+                (
+                    key,
+                    method,
+                    url,
+                    response.status,
+                    json.dumps(headers),
+                    response.content,
+                    stored_at,
+                ),
             )
 
     def __len__(self) -> int:

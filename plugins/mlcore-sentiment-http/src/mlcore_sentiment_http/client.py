@@ -23,7 +23,8 @@ from mlcore_sentiment_http.retry import (
     RETRY_STATUSES,
     BackoffWait,
     RetryableStatus,
-    parse_retry_after,
+    RetryAfterPolicy,
+    retry_after_header,
 )
 from mlcore_sentiment_http.settings import HttpSettings
 
@@ -43,8 +44,11 @@ class ProviderClient:
 
     ``source`` names the provider in errors and logs. ``clock`` provides time and sleep
     (inject :class:`~mlcore_sentiment_http.testing.FakeClock` in tests); ``transport`` an
-    httpx transport. The token is sent only to the host of ``settings.base_url``, so
-    absolute URLs elsewhere (an RSS feed, a redirect) never receive it.
+    httpx transport in place of the network (``settings.proxy`` then does not apply).
+    ``retry_after`` reads how long a 429 or 5xx response asks to wait (by default its
+    ``Retry-After`` header; see :mod:`mlcore_sentiment_http.retry` for the others).
+    The token is sent only to the host of ``settings.base_url``, so absolute URLs
+    elsewhere (an RSS feed, a redirect) never receive it.
 
     Errors: :class:`~mlcore.errors.SentimentAuthError` for 401/403 (never retried) or a
     missing token variable; :class:`~mlcore.errors.SentimentSourceError` for every other
@@ -58,6 +62,7 @@ class ProviderClient:
         *,
         clock: Clock | None = None,
         transport: httpx.BaseTransport | None = None,
+        retry_after: RetryAfterPolicy = retry_after_header,
     ) -> None:
         self.source = source
         self.settings = settings
@@ -85,6 +90,7 @@ class ProviderClient:
         self._wait = BackoffWait(
             settings.backoff_initial, settings.backoff_max, settings.retry_after_max
         )
+        self._retry_after = retry_after
 
     # ------------------------------------------------------------------ public
 
@@ -97,7 +103,8 @@ class ProviderClient:
     def get_text(
         self, url: str, params: Params | None = None, *, complete_before: datetime | None = None
     ) -> str:
-        """The text body of ``GET url`` (an RSS feed, HTML); see :meth:`get`."""
+        """The body of ``GET url`` as text, decoded with the ``Content-Type`` charset (UTF-8
+        when none is given); see :meth:`get`."""
         return self.get(url, params, complete_before=complete_before, expect_json=False).text
 
     def get(
@@ -116,13 +123,38 @@ class ProviderClient:
         With ``expect_json`` the body must be JSON (parsed into ``data``); a malformed
         body is an error and is not cached.
         """
-        request_url = self._http.build_request("GET", url, params=_clean(params)).url
+        request_url = self._request_url(url, params)
+
+        def fetch() -> ProviderResponse:
+            return self._decode(_received(self._send_with_retries(request_url)), expect_json)
+
+        response = self.cached(url, params, complete_before=complete_before, produce=fetch)
+        return self._decode(response, expect_json) if response.from_cache else response
+
+    def cached(
+        self,
+        url: str,
+        params: Params | None,
+        *,
+        complete_before: datetime | None,
+        produce: Callable[[], ProviderResponse],
+    ) -> ProviderResponse:
+        """The response ``produce()`` makes, cached under ``GET url`` with ``params`` on
+        the terms of :meth:`get` (only once ``complete_before`` has settled).
+
+        For an answer that takes more than one request, such as a chart whose download
+        needs a token that a first request hands out: the token is new in every session,
+        so the answer is keyed by a request that repeats from run to run instead (the
+        chart's path with the first request's query). Nothing is stored when ``produce``
+        raises.
+        """
+        request_url = self._request_url(url, params)
         key = cache_key("GET", request_url, exclude=self._secret_params())
         cache = self._cache if self._settled(complete_before) else None
         if cache is not None and (cached := cache.get(key)) is not None:
             logger.debug("%s: GET %s from cache", self.source, request_url.path)
-            return self._decode(cached, expect_json)
-        response = self._decode(_received(self._send_with_retries(request_url)), expect_json)
+            return cached
+        response = produce()
         if cache is not None:
             cache.put(key, response, stored_at=self.clock.now())
         return response
@@ -190,10 +222,7 @@ class ProviderClient:
                 ),
             )
         if status in RETRY_STATUSES:
-            retry_after = parse_retry_after(
-                response.headers.get("retry-after"), now=self.clock.now()
-            )
-            raise RetryableStatus(status, retry_after)
+            raise RetryableStatus(status, self._retry_after(response, self.clock.now()))
         if not response.is_success:
             raise self._error(
                 f"GET {response.request.url.path} answered HTTP {status}: "
@@ -246,6 +275,9 @@ class ProviderClient:
 
     # ------------------------------------------------------------------ helpers
 
+    def _request_url(self, url: str, params: Params | None) -> httpx.URL:
+        return self._http.build_request("GET", url, params=_clean(params)).url
+
     def _decode(self, response: ProviderResponse, expect_json: bool) -> ProviderResponse:
         if not expect_json:
             return response
@@ -284,7 +316,13 @@ class ProviderClient:
 
     def _auth_fix(self) -> str:
         if self.settings.token_env is None:
-            return "this endpoint needs a token: set token_env to the variable that holds it"
+            # No token was sent, so the refusal is about this client, not a credential.
+            return (
+                f"{self.source} refused access to a client without a token, as it does when "
+                "it blocks or rate limits a client (too many requests, or an address it "
+                "distrusts); wait before trying again, lower rate_limit, or send the "
+                "requests from another network with proxy"
+            )
         return (
             f"check the token in ${self.settings.token_env} and that your subscription "
             "includes this endpoint"
@@ -318,7 +356,7 @@ def _received(response: httpx.Response) -> ProviderResponse:
         path=response.request.url.path,
         status=response.status_code,
         headers={name.lower(): value for name, value in response.headers.items()},
-        text=response.text,
+        content=response.content,
     )
 
 

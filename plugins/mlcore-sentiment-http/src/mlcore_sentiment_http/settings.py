@@ -73,7 +73,9 @@ class HttpSettings:
     ``rate_limit`` is in requests per second (``None``: unlimited) with bursts of ``burst``.
     ``max_retries`` retries follow a failed attempt (connect error, timeout, 5xx, 429),
     waiting an exponentially growing, jittered delay from ``backoff_initial`` up to
-    ``backoff_max`` seconds, or the server's ``Retry-After`` capped at ``retry_after_max``.
+    ``backoff_max`` seconds, or the wait the server asks for (``Retry-After``, or the
+    provider's own way, read by the client's ``retry_after`` policy) capped at
+    ``retry_after_max``.
 
     ``cache_path`` is an SQLite file of responses. Only responses whose time window ended at
     least ``cache_settle`` seconds ago are cached (and read back), since a provider may

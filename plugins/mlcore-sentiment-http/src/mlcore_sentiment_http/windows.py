@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
-__all__ = ["day_windows", "split_range"]
+import pandas as pd
+
+__all__ = ["day_windows", "split_range", "utc_days"]
 
 
 def split_range(
@@ -40,3 +43,12 @@ def day_windows(start: datetime, end: datetime, days: int) -> list[tuple[date, d
         windows.append((cursor, stop))
         cursor = stop + timedelta(days=1)
     return windows
+
+
+def utc_days(start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """``[start, end)`` cut at UTC midnights into half-open windows ``[a, b)``, so that a
+    past day is always asked for with the same bounds (and answered from the cache)."""
+    start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
+    midnights = pd.date_range(start.ceil("D"), end, freq="D", inclusive="left")
+    bounds = [start, *(midnight for midnight in midnights if midnight > start), end]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if a < b]

@@ -5,34 +5,33 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any, ClassVar, Final
 from urllib.parse import quote
 
 import httpx
-import numpy as np
 import pandas as pd
 from mlcore.errors import ConfigError, SentimentSourceError
 from mlcore.sentiment import SentimentItem
 from mlcore_sentiment_http import (
     Clock,
-    HttpSettings,
-    ProviderClient,
-    SystemClock,
+    HttpSource,
     iter_pages,
+    mention_pattern,
+    published_within,
     split_range,
+    utc_range,
 )
+from mlcore_sentiment_http.options import flag, option_key, symbol_terms, whole_number
 
 from mlcore_sentiment_news.feeds import SOURCE, FeedEntry, parse_feed
-from mlcore_sentiment_news.keywords import KeywordMatcher
-from mlcore_sentiment_news.newsapi import newsapi_articles, newsapi_total
+from mlcore_sentiment_news.newsapi import newsapi_articles, newsapi_query, newsapi_total
 
 __all__ = ["HTTP_DEFAULTS", "NewsSource"]
 
 logger = logging.getLogger("mlcore_sentiment_news")
 
 #: NewsAPI's defaults under the shared HTTP options; feeds on other hosts never get the key.
-HTTP_DEFAULTS: Final = {
+HTTP_DEFAULTS: Final[Mapping[str, Any]] = {
     "base_url": "https://newsapi.org",
     "token_env": "NEWSAPI_KEY",
     "auth_header": "X-Api-Key",
@@ -40,14 +39,13 @@ HTTP_DEFAULTS: Final = {
     "rate_limit": 1.0,
 }
 SYMBOL_PLACEHOLDER: Final = "{symbol}"
-_KEY: Final = f"sentiment.sources_config.{SOURCE}"
 
 #: One part of a fetch: a feed or the NewsAPI endpoint, giving entries and whether they
 #: still need the keyword filter.
 _Part = Callable[[str, pd.Timestamp, pd.Timestamp], tuple[list[FeedEntry], bool]]
 
 
-class NewsSource:
+class NewsSource(HttpSource):
     """Headlines about a symbol from RSS/Atom feeds and a NewsAPI-style JSON endpoint.
 
     Parameters
@@ -55,14 +53,17 @@ class NewsSource:
     feeds
         Feed URLs (RSS 2.0, RSS 1.0 or Atom). A URL containing ``{symbol}`` is a
         per-symbol feed (``...headline?s={symbol}``): all its entries count. Entries of
-        other feeds count when they mention the symbol (see ``aliases``).
+        other feeds count when they mention the symbol (see ``aliases``). A feed is read
+        as bytes, so the encoding its XML declaration names counts (a ``charset`` in the
+        ``Content-Type`` header takes precedence, as RFC 7303 has it).
     newsapi
         Also query ``newsapi_path`` on ``base_url`` (NewsAPI's ``/v2/everything`` by
         default) with the key from ``$NEWSAPI_KEY`` sent as ``X-Api-Key``.
     aliases
         Extra keywords per symbol, ``{"AAPL": ["Apple", "iPhone"]}``: matched as whole
-        words, case-insensitively; the ticker itself is matched case-sensitively, with or
-        without ``$``. They also make up the NewsAPI query (``"AAPL" OR "Apple" ...``).
+        words, case-insensitively; the ticker itself counts in capitals (``AAPL``) or as
+        a cashtag (``$AAPL``, any case). They also make up the NewsAPI query (``"AAPL" OR
+        "Apple" ...``).
     language, page_size, max_pages, window_days
         NewsAPI ``language``; results per page (at most 100); pages per window; days per
         request window (a long backfill is split so settled windows are cached).
@@ -72,14 +73,16 @@ class NewsSource:
         The shared HTTP options (:class:`~mlcore_sentiment_http.HttpSettings`) over
         :data:`HTTP_DEFAULTS`.
 
-    Items come unscored (the kernel's scorer scores them), deduplicated by URL keeping
-    the earliest time, sorted by time. A part that fails (a feed that is down, malformed
-    XML, NewsAPI refusing the key) is skipped with a warning and kept in ``failures``;
-    only when every part fails does ``fetch`` raise. Feeds list only their recent
-    entries, so a backfill over past months finds little in them; NewsAPI covers the past.
+    Items come unscored (the kernel's scorer scores them), identified by their URL (else
+    the feed's id), deduplicated keeping the earliest time, sorted by time. A part that
+    fails (a feed that is down, malformed XML, NewsAPI refusing the key) is skipped with a
+    warning and kept in ``failures``; only when every part fails does ``fetch`` raise.
+    Feeds list only their recent entries, so a backfill over past months finds little in
+    them; NewsAPI covers the past.
     """
 
-    capabilities: ClassVar[frozenset[str]] = frozenset({"fetch"})
+    source: ClassVar[str] = SOURCE
+    http_defaults: ClassVar[Mapping[str, Any]] = HTTP_DEFAULTS
 
     def __init__(
         self,
@@ -97,34 +100,32 @@ class NewsSource:
         **http_options: Any,
     ) -> None:
         self.feeds = _check_feeds(feeds)
-        self.newsapi = _check_bool(newsapi, "newsapi")
+        self.newsapi = flag(newsapi, option_key(SOURCE, "newsapi"))
         if not self.feeds and not self.newsapi:
             raise ConfigError(
                 "the news source has nothing to read: list feed URLs under feeds, and/or set "
                 "newsapi: true (with the key in $NEWSAPI_KEY)",
-                key_path=f"{_KEY}.feeds",
+                key_path=option_key(SOURCE, "feeds"),
             )
-        self.aliases = _check_aliases(aliases or {})
+        self.aliases = symbol_terms(aliases, option_key(SOURCE, "aliases"))
         self.newsapi_path = newsapi_path
         self.language = language
-        self.page_size = _check_int(page_size, "page_size", 1, 100)
-        self.max_pages = _check_int(max_pages, "max_pages", 1, 1000)
-        self.window_days = _check_int(window_days, "window_days", 1, 3650)
-        self.http = HttpSettings.from_options(http_options, defaults=HTTP_DEFAULTS, source=SOURCE)
-        self.clock: Clock = clock or SystemClock()
-        self.transport = transport
+        self.page_size = _count(page_size, "page_size", 100)
+        self.max_pages = _count(max_pages, "max_pages", 1000)
+        self.window_days = _count(window_days, "window_days", 3650)
         self.failures: list[SentimentSourceError] = []
-        self._client: ProviderClient | None = None
+        super().__init__(clock=clock, transport=transport, **http_options)
 
     # ------------------------------------------------------------------ protocol
 
-    def fetch(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> list[SentimentItem]:
+    def fetch(self, symbol: str, start: object, end: object) -> list[SentimentItem]:
         """Items about ``symbol`` published in ``[start, end]``, sorted by time, unique."""
-        start, end = _utc(start), _utc(end)
-        matcher = KeywordMatcher(symbol, self.aliases.get(symbol, ()))
+        start, end = utc_range(start, end)
+        aliases = self.aliases.get(symbol.upper(), ())
+        mentions = mention_pattern(symbol, aliases)
         self.failures = []
         entries: list[FeedEntry] = []
-        parts = self._parts(matcher)
+        parts = self._parts(newsapi_query(symbol, aliases))
         for name, part in parts:
             try:
                 found, needs_filter = part(symbol, start, end)
@@ -132,30 +133,23 @@ class NewsSource:
                 logger.warning("%s: %s skipped: %s", SOURCE, name, error)
                 self.failures.append(error)
                 continue
-            entries += [e for e in found if not needs_filter or matcher.matches(_words(e))]
+            entries += [e for e in found if not needs_filter or mentions.search(_words(e))]
         if len(self.failures) == len(parts):
             if len(parts) == 1:
                 raise self.failures[0]
             raise SentimentSourceError(
                 SOURCE, "every feed and endpoint failed: " + "; ".join(map(str, self.failures))
             )
-        return _items(entries, symbol, start, end)
-
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Not supported: news is a source; the kernel's ``sentiment.scorer`` scores."""
-        raise NotImplementedError(
-            "the news adapter fetches items and does not score texts; set sentiment.scorer "
-            "to a scoring adapter (lexicon, transformers)"
-        )
+        return published_within(_items(entries, symbol), start, end)
 
     # ------------------------------------------------------------------ parts
 
-    def _parts(self, matcher: KeywordMatcher) -> list[tuple[str, _Part]]:
+    def _parts(self, query: str) -> list[tuple[str, _Part]]:
         parts: list[tuple[str, _Part]] = [
             (f"feed {url}", self._feed_reader(url)) for url in self.feeds
         ]
         if self.newsapi:
-            parts.append((f"GET {self.newsapi_path}", self._newsapi_reader(matcher)))
+            parts.append((f"GET {self.newsapi_path}", self._newsapi_reader(query)))
         return parts
 
     def _feed_reader(self, template: str) -> _Part:
@@ -165,17 +159,18 @@ class NewsSource:
             per_symbol = SYMBOL_PLACEHOLDER in template
             url = template.replace(SYMBOL_PLACEHOLDER, quote(symbol, safe=""))
             # Feeds change as they are read: never cached (no complete_before).
-            return parse_feed(self.client.get_text(url), url), not per_symbol
+            response = self.client.get(url, expect_json=False)
+            return parse_feed(response.content, url, charset=response.charset), not per_symbol
 
         return read
 
-    def _newsapi_reader(self, matcher: KeywordMatcher) -> _Part:
+    def _newsapi_reader(self, query: str) -> _Part:
         def read(
             symbol: str, start: pd.Timestamp, end: pd.Timestamp
         ) -> tuple[list[FeedEntry], bool]:
             entries: list[FeedEntry] = []
             for first, last in split_range(start, end, timedelta(days=self.window_days)):
-                entries += self._newsapi_window(matcher.query(), first, last)
+                entries += self._newsapi_window(query, first, last)
             return entries, False  # the query already asked for the symbol's keywords
 
         return read
@@ -202,39 +197,6 @@ class NewsSource:
             )
         )
 
-    # ------------------------------------------------------------------ plumbing
-
-    @property
-    def client(self) -> ProviderClient:
-        """The HTTP client, created on first use."""
-        if self._client is None:
-            self._client = ProviderClient(
-                SOURCE, self.http, clock=self.clock, transport=self.transport
-            )
-        return self._client
-
-    def close(self) -> None:
-        """Close the HTTP client and the cache file."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def __enter__(self) -> NewsSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_client"] = None  # sockets and the cache connection do not pickle
-        return state
-
     def __repr__(self) -> str:
         return (
             f"NewsSource(feeds={list(self.feeds)!r}, newsapi={self.newsapi!r}, "
@@ -242,19 +204,9 @@ class NewsSource:
         )
 
 
-def _items(
-    entries: Iterable[FeedEntry], symbol: str, start: pd.Timestamp, end: pd.Timestamp
-) -> list[SentimentItem]:
-    earliest: dict[str, FeedEntry] = {}
-    for entry in entries:
-        when = entry.published_at
-        if when is None or not start <= when <= end:
-            continue
-        key = entry.link or entry.id or f"{entry.title}|{entry.summary}"
-        kept = earliest.get(key)
-        if kept is None or (kept.published_at is not None and when < kept.published_at):
-            earliest[key] = entry
-    items = [
+def _items(entries: Iterable[FeedEntry], symbol: str) -> list[SentimentItem]:
+    """An item per entry that has a time (without one it cannot be placed on a bar)."""
+    return [
         SentimentItem(
             source=SOURCE,
             symbol=symbol,
@@ -263,11 +215,12 @@ def _items(
             text=entry.summary,
             author=entry.author,
             url=entry.link,
-            id=entry.id or entry.link,
+            # The URL first: the same article in two feeds is one item.
+            id=entry.link or entry.id,
         )
-        for entry in earliest.values()
+        for entry in entries
+        if entry.published_at is not None
     ]
-    return sorted(items, key=lambda item: (item.published_at, item.url or "", item.title))
 
 
 def _words(entry: FeedEntry) -> str:
@@ -278,48 +231,16 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _utc(value: pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
 def _check_feeds(feeds: Sequence[str]) -> tuple[str, ...]:
     listed = (feeds,) if isinstance(feeds, str) else tuple(feeds)
     for position, url in enumerate(listed):
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"a feed is an http(s) URL, got {url!r}", key_path=f"{_KEY}.feeds[{position}]"
+                f"a feed is an http(s) URL, got {url!r}",
+                key_path=f"{option_key(SOURCE, 'feeds')}[{position}]",
             )
     return listed
 
 
-def _check_aliases(aliases: Mapping[str, Sequence[str] | str]) -> dict[str, tuple[str, ...]]:
-    if not isinstance(aliases, Mapping):
-        raise ConfigError(
-            "aliases maps a symbol to its keywords, e.g. {AAPL: [Apple, iPhone]}",
-            key_path=f"{_KEY}.aliases",
-        )
-    checked = {}
-    for symbol, words in aliases.items():
-        listed = (words,) if isinstance(words, str) else tuple(words)
-        if not all(isinstance(word, str) and word.strip() for word in listed):
-            raise ConfigError(
-                f"keywords must be non-empty strings, got {words!r}",
-                key_path=f"{_KEY}.aliases.{symbol}",
-            )
-        checked[str(symbol)] = listed
-    return checked
-
-
-def _check_int(value: int, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(
-            f"must be an integer in [{low}, {high}], got {value!r}", key_path=f"{_KEY}.{name}"
-        )
-    return value
-
-
-def _check_bool(value: bool, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"must be true or false, got {value!r}", key_path=f"{_KEY}.{name}")
-    return value
+def _count(value: object, name: str, most: int) -> int:
+    return whole_number(value, option_key(SOURCE, name), low=1, high=most)

@@ -8,6 +8,7 @@ DTDs fetched from the network. Elements are matched by local name, so RSS 2.0, R
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 from datetime import datetime
 from html.parser import HTMLParser
@@ -18,6 +19,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from mlcore.errors import SentimentSourceError
+from mlcore_sentiment_http import as_utc
 
 __all__ = ["FeedEntry", "parse_feed", "plain_text"]
 
@@ -40,8 +42,12 @@ class FeedEntry:
     published_at: pd.Timestamp | None
 
 
-def parse_feed(text: str, url: str) -> list[FeedEntry]:
+def parse_feed(document: bytes | str, url: str, *, charset: str | None = None) -> list[FeedEntry]:
     """The entries of an RSS 2.0, RSS 1.0 or Atom document fetched from ``url``.
+
+    Pass the document as bytes, as received, so that the encoding its XML declaration
+    names (``<?xml version="1.0" encoding="ISO-8859-1"?>``) is honoured; ``charset`` is
+    the one the HTTP ``Content-Type`` header gives, which takes precedence (RFC 7303).
 
     Raises
     ------
@@ -49,8 +55,11 @@ def parse_feed(text: str, url: str) -> list[FeedEntry]:
         The document is not well-formed XML, declares entities (refused for safety), or is
         not a feed; the message names ``url``.
     """
+    if charset is not None and isinstance(document, bytes):
+        with contextlib.suppress(LookupError):  # an unknown charset: the declaration decides
+            document = document.decode(charset, errors="replace")
     try:
-        root = fromstring(text)
+        root = fromstring(document)
     except ParseError as error:
         raise SentimentSourceError(
             SOURCE, f"feed {url} is not well-formed XML ({error}); check the feed URL"
@@ -131,7 +140,7 @@ def _rss_time(value: str) -> pd.Timestamp | None:
     if not value:
         return None
     try:
-        return _utc(email.utils.parsedate_to_datetime(value))
+        return as_utc(email.utils.parsedate_to_datetime(value))
     except (TypeError, ValueError, IndexError):
         return _iso_time(value)  # RSS 1.0's dc:date, and feeds that ignore RFC 822
 
@@ -140,14 +149,9 @@ def _iso_time(value: str) -> pd.Timestamp | None:
     if not value:
         return None
     try:
-        return _utc(datetime.fromisoformat(value))
+        return as_utc(datetime.fromisoformat(value))
     except ValueError:
         return None
-
-
-def _utc(moment: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(moment)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 class _TextCollector(HTMLParser):

@@ -1,4 +1,4 @@
-"""A NewsAPI-style ``/v2/everything`` answer turned into entries.
+"""A NewsAPI-style ``/v2/everything`` query, and its answer turned into entries.
 
 Format (https://newsapi.org/docs/endpoints/everything): ``{status: "ok", totalResults,
 articles: [{source: {id, name}, author, title, description, url, urlToImage,
@@ -7,14 +7,21 @@ publishedAt (ISO 8601), content}]}``; errors are ``{status: "error", code, messa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
 from mlcore.errors import SentimentSourceError
+from mlcore_sentiment_http import parse_time
 
 from mlcore_sentiment_news.feeds import SOURCE, FeedEntry, plain_text
 
-__all__ = ["newsapi_articles", "newsapi_total"]
+__all__ = ["newsapi_articles", "newsapi_query", "newsapi_total"]
+
+
+def newsapi_query(symbol: str, aliases: Iterable[str] = ()) -> str:
+    """The ``q`` of a symbol: the ticker and its aliases, each quoted once, joined by OR."""
+    terms = dict.fromkeys([symbol, *aliases])
+    return " OR ".join(f'"{term}"' for term in terms)
 
 
 def newsapi_articles(body: Any, path: str) -> list[FeedEntry]:
@@ -57,18 +64,8 @@ def _entry(article: dict[str, Any]) -> FeedEntry:
         link=url or None,
         id=url or None,
         author=author or None,
-        published_at=_time(article.get("publishedAt")),
+        published_at=parse_time(article.get("publishedAt")),
     )
-
-
-def _time(value: Any) -> pd.Timestamp | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except ValueError:
-        return None
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _string(value: Any) -> str:

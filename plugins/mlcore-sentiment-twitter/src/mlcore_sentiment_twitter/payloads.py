@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import pandas as pd
 from mlcore.errors import SentimentSourceError
+from mlcore_sentiment_http import parse_time
 
 __all__ = [
     "ENGAGEMENT_METRICS",
@@ -101,11 +102,10 @@ def _created_at(post: Mapping[str, Any], path: str) -> pd.Timestamp:
     stamp = post.get("created_at")
     if not isinstance(stamp, str):
         raise _malformed(f"{path}.created_at", "an ISO 8601 time (ask for tweet.fields=created_at)")
-    try:
-        parsed = pd.Timestamp(stamp)
-    except ValueError:
-        raise _malformed(f"{path}.created_at", "an ISO 8601 time") from None
-    return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
+    parsed = parse_time(stamp)
+    if parsed is None:
+        raise _malformed(f"{path}.created_at", "an ISO 8601 time")
+    return parsed
 
 
 def _post(post: Any, path: str) -> Post:
