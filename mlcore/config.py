@@ -35,6 +35,7 @@ from mlcore.errors import ConfigError
 
 __all__ = [
     "AnalyticsConfig",
+    "BacktestConfig",
     "DataConfig",
     "FeatureSelectionConfig",
     "FeaturesConfig",
@@ -440,6 +441,9 @@ class RegimesConfig:
 
 @attrs.define(kw_only=True, frozen=True)
 class SentimentConfig:
+    """Sentiment features; ``bar_close_offset`` is the time from a bar's stamp to its close
+    (None: the stamp is the close), see :mod:`mlcore.sentiment.aggregation`."""
+
     enabled: bool = False
     sources: list[str] = attrs.field(factory=list)
     scorer: str | None = None
@@ -447,6 +451,9 @@ class SentimentConfig:
     decay_half_life: str | None = attrs.field(default=None, validator=_check_duration)
     symbol: str | None = None
     sources_config: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    bar_close_offset: str | None = attrs.field(default=None, validator=_check_duration)
+    neutral_band: float = attrs.field(default=0.05, validator=[_at_least(0), _at_most(0.999)])
+    items_path: str | None = None
 
 
 @attrs.define(kw_only=True, frozen=True)
@@ -462,6 +469,61 @@ class RetrainingConfig:
     window: int = attrs.field(default=500, validator=_at_least(1))
 
 
+def _below(maximum: float, unit: str) -> _Validator:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value >= maximum:
+            raise _InvalidValue(attribute.name, f"must be < {maximum:g} {unit}, got {value!r}")
+
+    return check
+
+
+_POSITIVE = _at_least(0, strict=True)
+
+
+@attrs.define(kw_only=True, frozen=True)
+class BacktestConfig:
+    """How ``mlcore run`` trades the out-of-sample signals: the settings of
+    :class:`mlcore.analytics.Backtest` (``analytics.periods_per_year`` gives its year)."""
+
+    fill: str = attrs.field(default="open", validator=_one_of("open", "close"))
+    allow_short: bool = True
+    long_threshold: float = attrs.field(default=0.5, validator=[_at_least(0), _at_most(1)])
+    short_threshold: float | None = attrs.field(
+        default=None, validator=[_at_least(0), _at_most(1)]
+    )
+    commission: float = attrs.field(
+        default=0.0, validator=[_at_least(0), _below(1, "(a fraction: 0.001 is 10 bps)")]
+    )
+    commission_per_share: float = attrs.field(default=0.0, validator=_at_least(0))
+    slippage_bps: float = attrs.field(
+        default=0.0, validator=[_at_least(0), _below(10_000, "basis points (the whole price)")]
+    )
+    sizing: str = attrs.field(
+        default="fixed", validator=_one_of("fixed", "volatility_target", "kelly")
+    )
+    fraction: float = attrs.field(default=1.0, validator=_POSITIVE)
+    target_volatility: float = attrs.field(default=0.15, validator=_POSITIVE)
+    volatility_window: int = attrs.field(default=20, validator=_at_least(2))
+    kelly_fraction: float = attrs.field(default=0.5, validator=_POSITIVE)
+    kelly_window: int = attrs.field(default=50, validator=_at_least(1))
+    kelly_min_trades: int = attrs.field(default=10, validator=_at_least(1))
+    max_leverage: float = attrs.field(default=1.0, validator=_POSITIVE)
+    initial_capital: float = attrs.field(default=100_000.0, validator=_POSITIVE)
+    close_at_end: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        for attribute in attrs.fields(BacktestConfig):
+            value = getattr(self, attribute.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _InvalidValue(attribute.name, f"must be a finite number, got {value!r}")
+        if self.short_threshold is not None and self.short_threshold > self.long_threshold:
+            raise _InvalidValue(
+                "short_threshold",
+                f"must not exceed long_threshold ({self.long_threshold}), got "
+                f"{self.short_threshold}: a probability between them would be both long and short",
+            )
+
+
 @attrs.define(kw_only=True, frozen=True)
 class AnalyticsConfig:
     risk_free_rate: float = 0.02
@@ -470,6 +532,7 @@ class AnalyticsConfig:
     output_dir: str = attrs.field(default="reports", validator=_not_empty)
     monte_carlo_simulations: int = attrs.field(default=10000, validator=_at_least(1))
     benchmark: str | None = None
+    backtest: BacktestConfig = attrs.field(factory=BacktestConfig)
 
 
 @attrs.define(kw_only=True, frozen=True)

@@ -11,6 +11,7 @@ preprocessor and the selector are fit on the training rows only, then applied.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Self
 
@@ -18,16 +19,25 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from mlcore.config import FeaturesConfig, MlcoreConfig, config_from_dict
+from mlcore.config import (
+    FeaturesConfig,
+    MlcoreConfig,
+    RegimesConfig,
+    SentimentConfig,
+    config_from_dict,
+)
 from mlcore.data import validate_ohlcv
-from mlcore.errors import ConfigError, FeatureError
+from mlcore.errors import ConfigError, FeatureError, MlcorePluginWarning
 from mlcore.features.caching import IndicatorRunner
 from mlcore.features.failures import FeatureFailure, report_failure
 from mlcore.features.preprocessing import FeaturePreprocessor
+from mlcore.features.regime_features import RegimeFeatures
 from mlcore.features.resolve import ResolvedIndicator, resolve_indicators
 from mlcore.features.selection import FeatureSelector
 from mlcore.features.timeframes import asof_positions, completed_bars, timeframe_offset
 from mlcore.host import PluginHost
+from mlcore.sentiment.failures import SourceFailure
+from mlcore.sentiment.features import BarSentiment, SentimentItems
 
 __all__ = ["FeatureEngineeringPipeline", "Progress"]
 
@@ -57,6 +67,21 @@ class FeatureEngineeringPipeline:
         computed, instead of warning and skipping it.
     progress
         ``progress(done, total, label)`` called as indicators complete (for progress bars).
+    sentiment
+        The ``sentiment`` section; default the MlcoreConfig's when ``config`` is one. When
+        ``enabled``, the features end with the sentiment columns of
+        :mod:`mlcore.sentiment` (``sentiment_score``, ...), aligned point-in-time.
+    sentiment_items
+        Items to build them from (an item frame, SentimentItems or an item file); default
+        ``sentiment.items_path``, else the items are collected from ``sentiment.sources``
+        through ``host`` for each call's bars.
+    regimes
+        The ``regimes`` section; default the MlcoreConfig's when ``config`` is one. When
+        ``enabled`` and ``as_features``, :meth:`fit` fits the detector ``regimes.detector``
+        on the training bars only and :meth:`fit`/:meth:`transform` add its **filtered**
+        probabilities (``regime_p_bull``, ``regime_p_bear``, ...; see
+        :mod:`mlcore.features.regime_features`) before preprocessing and selection.
+        ``generate_features`` has no training window and leaves them out.
 
     The indicators are resolved here, so an unknown name or a bad parameter fails at once
     (``UnknownComponentError`` / ``ConfigError`` naming the config key).
@@ -70,12 +95,29 @@ class FeatureEngineeringPipeline:
         memory: str | os.PathLike[str] | joblib.Memory | None = None,
         strict: bool = False,
         progress: Progress | None = None,
+        sentiment: SentimentConfig | None = None,
+        sentiment_items: SentimentItems | None = None,
+        regimes: RegimesConfig | None = None,
     ) -> None:
         self.config = _features_config(config)
         self.host = host if host is not None else _default_host(config)
         self.memory = memory
         self.strict = strict
         self.progress = progress
+        self.sentiment = sentiment if sentiment is not None else _sentiment_config(config)
+        self.sentiment_items = sentiment_items
+        self._sentiment = (
+            BarSentiment.build(self.sentiment, self.host, sentiment_items)
+            if self.sentiment.enabled
+            else None
+        )
+        self.sentiment_failures: list[SourceFailure] = []
+        self.regimes = regimes if regimes is not None else _regimes_config(config)
+        self._regime_features = (
+            RegimeFeatures(self.regimes, self.host.regime_detectors)
+            if self.regimes.enabled and self.regimes.as_features
+            else None
+        )
         self.timeframes = _checked_timeframes(self.config.timeframes)
         resolved, failures = resolve_indicators(self.config, self.host.indicators, strict=strict)
         self.resolved_indicators: list[ResolvedIndicator] = resolved
@@ -98,7 +140,8 @@ class FeatureEngineeringPipeline:
         indicator that failed is missing); before, every declared output."""
         if self._last_columns is not None:
             return list(self._last_columns)
-        return [column for columns in self._declared for column in columns]
+        sentiment = self._sentiment.columns if self._sentiment is not None else []
+        return [column for columns in self._declared for column in columns] + sentiment
 
     @property
     def failures(self) -> list[FeatureFailure]:
@@ -149,8 +192,27 @@ class FeatureEngineeringPipeline:
         columns = [column for columns in self._declared for column in columns]
         kept = [column for column, good in zip(columns, ok, strict=True) if good]
         values = matrix if ok.all() else matrix[:, ok]
-        self._last_columns = kept
-        return pd.DataFrame(values, index=frame.index, columns=kept, copy=False)
+        features = pd.DataFrame(values, index=frame.index, columns=kept, copy=False)
+        if self._sentiment is not None:
+            features = self._with_sentiment(features, self._sentiment)
+        self._last_columns = list(features.columns)
+        return features
+
+    def _with_sentiment(self, features: pd.DataFrame, sentiment: BarSentiment) -> pd.DataFrame:
+        """``features`` followed by the sentiment columns; a failing source is warned about
+        and recorded in ``sentiment_failures``, the columns come from the other sources."""
+        clash = sorted(set(sentiment.columns) & set(features.columns))
+        if clash:
+            raise FeatureError(f"an indicator's column(s) {clash[:3]} clash with sentiment's")
+        computed = sentiment.features(features.index)
+        self.sentiment_failures = list(computed.failures)
+        for failure in computed.failures:
+            warnings.warn(
+                f"sentiment {failure}; the sentiment columns use the other sources",
+                MlcorePluginWarning,
+                stacklevel=3,
+            )
+        return pd.concat([features, computed.to_frame()], axis=1)
 
     def _fill(
         self,
@@ -217,6 +279,9 @@ class FeatureEngineeringPipeline:
         row); it is needed by the ``mutual_info`` and ``anova_f`` selection methods.
         """
         features = self.generate_features(ohlcv_train)
+        if self._regime_features is not None:
+            self.regime_detector_ = self._regime_features.fit(ohlcv_train).detector_
+            features = self._with_regimes(features, ohlcv_train, self._regime_features)
         preprocessor = FeaturePreprocessor.from_config(self.config.preprocessing)
         processed = preprocessor.fit(features).transform(features)
         target = _target_on(features.index, y)
@@ -233,6 +298,8 @@ class FeatureEngineeringPipeline:
         if not hasattr(self, "selector_"):
             raise FeatureError("FeatureEngineeringPipeline is not fitted: call fit(ohlcv_train)")
         features = self.generate_features(ohlcv)
+        if self._regime_features is not None:
+            features = self._with_regimes(features, ohlcv, self._regime_features)
         missing = [c for c in self.feature_names_in_ if c not in features.columns]
         if missing:
             raise FeatureError(
@@ -241,6 +308,17 @@ class FeatureEngineeringPipeline:
             )
         processed = self.preprocessor_.transform(features[self.feature_names_in_])
         return self.selector_.transform(processed)
+
+    @staticmethod
+    def _with_regimes(
+        features: pd.DataFrame, ohlcv: pd.DataFrame, regimes: RegimeFeatures
+    ) -> pd.DataFrame:
+        """``features`` followed by the fitted detector's filtered regime probabilities."""
+        probabilities = regimes.transform(ohlcv)
+        clash = sorted(set(probabilities.columns) & set(features.columns))
+        if clash:
+            raise FeatureError(f"an indicator's column(s) {clash[:3]} clash with the regimes'")
+        return pd.concat([features, probabilities.set_axis(features.index)], axis=1)
 
     def fit_transform(self, ohlcv_train: pd.DataFrame, y: Any = None) -> pd.DataFrame:
         return self.fit(ohlcv_train, y).transform(ohlcv_train)
@@ -257,6 +335,9 @@ class FeatureEngineeringPipeline:
             "memory": self.memory,
             "strict": self.strict,
             "progress": self.progress,
+            "sentiment": self.sentiment,
+            "sentiment_items": self.sentiment_items,
+            "regimes": self.regimes,
         }
 
     def __sklearn_clone__(self) -> FeatureEngineeringPipeline:
@@ -286,6 +367,14 @@ def _features_config(
         "config must be a FeaturesConfig, an MlcoreConfig, a mapping of the features "
         f"section or None, got {type(config).__name__}"
     )
+
+
+def _sentiment_config(config: object) -> SentimentConfig:
+    return config.sentiment if isinstance(config, MlcoreConfig) else SentimentConfig()
+
+
+def _regimes_config(config: object) -> RegimesConfig:
+    return config.regimes if isinstance(config, MlcoreConfig) else RegimesConfig()
 
 
 def _default_host(config: object) -> PluginHost:
