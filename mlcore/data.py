@@ -900,6 +900,7 @@ def synthetic_ohlcv(
     start_price: float = 100.0,
     mean_duration: float | Mapping[str, float] | None = None,
     separation: float = 1.0,
+    volatility_clustering: bool = True,
 ) -> SyntheticMarket:
     """A seeded regime-switching market with GARCH volatility clustering.
 
@@ -929,6 +930,10 @@ def synthetic_ohlcv(
         Expected bars per regime visit: one number for all, or per regime name.
     separation
         Multiplies every regime's drift; larger is easier to tell apart.
+    volatility_clustering
+        False sets the GARCH multiplier to 1 (alpha = beta = 0): each regime's returns
+        are then i.i.d. normal, so the market is exactly a Gaussian hidden Markov model
+        with as many states as regimes.
 
     Returns
     -------
@@ -959,7 +964,8 @@ def synthetic_ohlcv(
     for p in params:
         drift_of[p.label], sigma_of[p.label] = p.bar_drift, p.bar_volatility
     shocks = rng.standard_normal(n)
-    variance = _garch_variance(shocks, _GARCH_ALPHA, _GARCH_BETA)
+    alpha, beta = (_GARCH_ALPHA, _GARCH_BETA) if volatility_clustering else (0.0, 0.0)
+    variance = _garch_variance(shocks, alpha, beta)
     bar_sigma = sigma_of[labels] * np.sqrt(variance)
     log_returns = drift_of[labels] + bar_sigma * shocks
     columns = _bars(log_returns, bar_sigma, variance, shocks, float(start_price), bar_days, rng)
@@ -973,8 +979,8 @@ def synthetic_ohlcv(
     synthetic = SyntheticParams(
         regimes=params,
         transition_matrix=tuple(tuple(float(x) for x in row) for row in matrix),
-        garch_alpha=_GARCH_ALPHA,
-        garch_beta=_GARCH_BETA,
+        garch_alpha=alpha,
+        garch_beta=beta,
         bar_fraction_of_year=dt,
         separation=float(separation),
         seed=seed,

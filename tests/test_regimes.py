@@ -72,3 +72,25 @@ def test_label_regimes_ignores_moves_below_the_threshold_and_marks_sideways():
     assert label_regimes(prices, threshold=0.2, sideways_band=0.1).tolist() == [2] * 6
     with pytest.raises(ValueError, match="method"):
         label_regimes(prices, method="hindsight")
+
+
+def test_synthetic_market_without_volatility_clustering_is_a_gaussian_hmm():
+    from scipy import stats
+
+    from mlcore.data import synthetic_ohlcv
+
+    plain = synthetic_ohlcv(20_000, seed=5, regimes=("bull",), volatility_clustering=False)
+    garch = synthetic_ohlcv(20_000, seed=5, regimes=("bull",))
+    assert (plain.params.garch_alpha, plain.params.garch_beta) == (0.0, 0.0)
+    returns = np.diff(np.log(plain.ohlcv["close"].to_numpy()))
+    # i.i.d. normal: no clustering of |r| and no excess kurtosis (GARCH has both)
+    assert abs(pd.Series(np.abs(returns)).autocorr(1)) < 0.03
+    assert abs(stats.kurtosis(returns)) < 0.15
+    clustered = np.diff(np.log(garch.ohlcv["close"].to_numpy()))
+    assert stats.kurtosis(clustered) > 0.5
+    assert np.std(returns) == pytest.approx(plain.params.regimes[0].bar_volatility, rel=0.03)
+    # The switch changes the variance path only, not the regime path.
+    three = synthetic_ohlcv(500, seed=2)
+    np.testing.assert_array_equal(
+        synthetic_ohlcv(500, seed=2, volatility_clustering=False).regimes, three.regimes
+    )

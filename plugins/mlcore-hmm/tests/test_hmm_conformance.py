@@ -7,6 +7,11 @@ from mlcore.testing import parametrize_with_checks
 from mlcore_hmm.detector import HMMRegimeDetector
 
 
-@parametrize_with_checks([HMMRegimeDetector(n_restarts=2, n_iter=100)])
+@parametrize_with_checks(
+    [
+        HMMRegimeDetector(),
+        HMMRegimeDetector(n_components=2, covariance_type="tied", use_volume=True),
+    ]
+)
 def test_hmm_conformance(component, check):
     check(component)

@@ -17,36 +17,61 @@ import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from mlcore import RegimeDetectorBase
 from mlcore.regimes import canonical_order, expected_durations
+from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
+
+from mlcore_hmm.filtering import GaussianEmissions, forward
+from mlcore_hmm.selection import COVARIANCE_TYPES, hmm_parameter_count, select_model
 
 __all__ = ["HMMRegimeDetector", "hmm_parameter_count"]
 
-COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
 _RETURN_COLUMNS = ("log_return", "log_returns", "returns", "return")
-
-
-def hmm_parameter_count(n_components: int, n_features: int, covariance_type: str) -> int:
-    """Free parameters of a Gaussian HMM with K states and d features.
-
-    ``(K - 1)`` start probabilities + ``K (K - 1)`` transition probabilities + ``K d`` means
-    + covariances: ``K d (d + 1) / 2`` full, ``K d`` diag, ``K`` spherical,
-    ``d (d + 1) / 2`` tied.
-    """
-    k, d = n_components, n_features
-    covariances = {
-        "full": k * d * (d + 1) // 2,
-        "diag": k * d,
-        "spherical": k,
-        "tied": d * (d + 1) // 2,
-    }
-    if covariance_type not in covariances:
-        raise ValueError(
-            f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}, got {covariance_type!r}"
-        )
-    return (k - 1) + k * (k - 1) + k * d + covariances[covariance_type]
+_MIN_COVAR = 1e-3
+#: EM starts from states that persist (P(stay) = 0.95): regimes last many bars, and a
+#: sticky start keeps EM away from optima that flip state every bar.
+_INITIAL_STAY = 0.95
+#: K-means picks the initial means on at most this many rows (a random subset per restart).
+_KMEANS_ROWS = 10_000
 
 
 def _is_ohlcv(frame: pd.DataFrame) -> bool:
     return {"close", "volume"} <= set(frame.columns) and "log_return" not in frame.columns
+
+
+def _log_volume(values: np.ndarray, names: list[str]) -> np.ndarray:
+    """``values`` with a column named ``volume`` replaced by ``log1p(volume)``."""
+    for j, name in enumerate(names):
+        if name == "volume":
+            values[:, j] = np.log1p(values[:, j])
+    return values
+
+
+def _checked(values: np.ndarray, names: list[str], index: Any, owner: object) -> np.ndarray:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        name = names[min(int(column), len(names) - 1)]
+        where = index[row] if row < len(index) else row
+        raise ValueError(
+            f"{type(owner).__name__}: feature {name!r} at {where!r} is NaN or infinite (or "
+            "gives a non-finite log); drop or repair those rows first"
+        )
+    return values
+
+
+def _score(model: GaussianHMM, Z: np.ndarray) -> float:
+    """Log-likelihood by the model's recursion, or in log space where the scaled one
+    underflows."""
+    try:
+        return float(model.score(Z))
+    except ValueError:
+        model.implementation = "log"
+        return float(model.score(Z))
+
+
+def _sticky_transitions(k: int) -> np.ndarray:
+    leave = (1.0 - _INITIAL_STAY) / (k - 1)
+    return np.full((k, k), leave) + np.eye(k) * (_INITIAL_STAY - leave)
 
 
 @attrs.define(slots=False)
@@ -55,11 +80,15 @@ class HMMRegimeDetector(RegimeDetectorBase):
 
     ``fit`` takes a feature frame (such as ``df[["log_return", "volume"]]``; a column named
     ``volume`` is used as ``log1p(volume)``) or raw OHLCV (``close`` and ``volume``), from
-    which it builds the log return (0 on the first bar) and the log volume. Features are
-    standardised with the training window's mean and standard deviation. Each fit runs
-    ``n_restarts`` random initialisations and keeps the best log-likelihood, then renumbers
-    the states canonically by their mean return (:func:`mlcore.regimes.canonical_order`),
-    so labels are the same across refits and seeds.
+    which it builds the close-to-close log return (0 on the first bar) and, with
+    ``use_volume=True``, the log volume. Features are standardised with the training
+    window's mean and standard deviation.
+
+    Each fit runs ``n_restarts`` EM runs from sticky transitions and k-means means (seeded
+    from ``random_state``) and keeps the best log-likelihood; EM stops when the
+    log-likelihood per bar gains less than ``tol``. The states are then renumbered
+    canonically by their mean return (:func:`mlcore.regimes.canonical_order`), so labels
+    are the same across refits and seeds.
     """
 
     n_components: int = attrs.field(default=3, validator=attrs.validators.ge(2))
@@ -70,6 +99,7 @@ class HMMRegimeDetector(RegimeDetectorBase):
     tol: float = attrs.field(default=1e-4, validator=attrs.validators.gt(0))
     n_restarts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
     random_state: int = 0
+    use_volume: bool = False
     n_regimes: int = attrs.field(init=False, default=3)
 
     def __attrs_post_init__(self) -> None:
@@ -81,34 +111,61 @@ class HMMRegimeDetector(RegimeDetectorBase):
 
     def _raw(self, X: Any, previous_close: float | None = None) -> np.ndarray:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=float))
-        if isinstance(X, pd.DataFrame) and _is_ohlcv(frame):
+        if frame.ndim != 2 or frame.shape[0] == 0:
+            raise ValueError("features must be a non-empty 2-D frame or array")
+        ohlcv = isinstance(X, pd.DataFrame) and _is_ohlcv(frame)
+        fitted_on = getattr(self, "ohlcv_input_", ohlcv)
+        if ohlcv != fitted_on:
+            given, fitted = ("raw OHLCV bars", "features") if ohlcv else ("features", "OHLCV")
+            raise ValueError(
+                f"{type(self).__name__} was fit on {fitted} ({', '.join(self.feature_names_in_)})"
+                f" but got {given}; pass the same kind of input as to fit"
+            )
+        if ohlcv:
             close = frame["close"].to_numpy(dtype=float)
             before = np.r_[close[0] if previous_close is None else previous_close, close[:-1]]
-            columns = [np.log(close / before), np.log1p(frame["volume"].to_numpy(dtype=float))]
-            values = np.column_stack(columns)
-        else:
-            values = frame.to_numpy(dtype=float, copy=True)
-            for j, name in enumerate(frame.columns):
-                if str(name) == "volume":
-                    values[:, j] = np.log1p(values[:, j])
-        if values.ndim != 2 or values.shape[0] == 0:
-            raise ValueError("features must be a non-empty 2-D frame or array")
-        bad = ~np.isfinite(values)
-        if bad.any():
-            row, column = np.argwhere(bad)[0]
-            label = frame.index[row] if row < len(frame.index) else row
-            raise ValueError(
-                f"{type(self).__name__}: feature {frame.columns[column]!r} at {label!r} is "
-                "NaN or infinite; drop or repair those rows first"
-            )
-        return values
+            columns = [np.log(close / before)]
+            if self.use_volume:
+                columns.append(np.log1p(frame["volume"].to_numpy(dtype=float)))
+            return _checked(np.column_stack(columns), ["close", "volume"], frame.index, self)
+        names = [str(c) for c in frame.columns]
+        values = _log_volume(frame.to_numpy(dtype=float, copy=True), names)
+        return _checked(values, names, frame.index, self)
 
-    def _standardised(self, X: Any, previous_close: float | None = None) -> np.ndarray:
-        raw = self._raw(X, previous_close)
+    def _raw_row(self, x: Any) -> np.ndarray:
+        """One bar for :meth:`update`, without building a frame (the streaming fast path)."""
+        if self.ohlcv_input_:
+            return self._ohlcv_row(x)
+        names = self.feature_names_in_
+        if isinstance(x, pd.Series | Mapping):
+            values = np.array([[float(x[name]) for name in names]])
+        else:
+            values = np.asarray(x, dtype=float).reshape(1, -1)
+        return _checked(_log_volume(values, names), names, ["the new bar"], self)
+
+    def _ohlcv_row(self, bar: Any) -> np.ndarray:
+        if not isinstance(bar, pd.Series | Mapping):
+            raise TypeError(
+                f"{type(self).__name__} was fit on OHLCV bars: pass each bar as a Series, "
+                "a mapping or a 1-row frame with 'close' and 'volume'"
+            )
+        close = float(bar["close"])
+        previous = close if self._last_close is None else self._last_close
+        values = [math.log(close / previous) if close > 0 and previous > 0 else math.nan]
+        if self.use_volume:
+            values.append(math.log1p(float(bar["volume"])))
+        row = _checked(np.array([values]), ["close", "volume"], ["the new bar"], self)
+        self._last_close = close
+        return row
+
+    def _features(self, X: Any) -> np.ndarray:
+        return self._standardised(self._raw(X))
+
+    def _standardised(self, raw: np.ndarray) -> np.ndarray:
         if raw.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"{type(self).__name__} was fit on {self.n_features_in_} features, got "
-                f"{raw.shape[1]}"
+                f"{type(self).__name__} was fit on {self.n_features_in_} features "
+                f"({', '.join(self.feature_names_in_)}), got {raw.shape[1]}"
             )
         result: np.ndarray = (raw - self.center_) / self.scale_
         return result
@@ -128,14 +185,18 @@ class HMMRegimeDetector(RegimeDetectorBase):
                 f"{type(self).__name__} needs at least {2 * self.n_components} rows to fit "
                 f"{self.n_components} states, got {raw.shape[0]}"
             )
-        names = [str(c) for c in frame.columns] if not self.ohlcv_input_ else None
-        self.feature_names_in_ = names or ["log_return", "log_volume"]
+        if self.ohlcv_input_:
+            self.feature_names_in_ = ["log_return", "log_volume"][: raw.shape[1]]
+        else:
+            self.feature_names_in_ = [str(c) for c in frame.columns]
         self.n_features_in_ = raw.shape[1]
         self.center_ = raw.mean(axis=0)
         scale = raw.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         Z = (raw - self.center_) / self.scale_
-        model, log_likelihood = self._best_model(Z)
+        # The matrices are a few features wide: BLAS threads only add waiting.
+        with threadpool_limits(limits=1):
+            model, log_likelihood = self._best_model(Z)
         self.return_column_ = next(
             (i for i, n in enumerate(self.feature_names_in_) if n in _RETURN_COLUMNS), 0
         )
@@ -150,21 +211,43 @@ class HMMRegimeDetector(RegimeDetectorBase):
         seeds = np.random.RandomState(self.random_state).randint(0, 2**31 - 1, self.n_restarts)
         best: tuple[GaussianHMM, float] | None = None
         for seed in seeds:
-            model = GaussianHMM(
-                n_components=self.n_components,
-                covariance_type=self.covariance_type,
-                n_iter=self.n_iter,
-                tol=self.tol,
-                random_state=int(seed),
-                min_covar=1e-3,
-            )
-            model.fit(Z)
-            score = float(model.score(Z))
+            model = self._em(Z, int(seed))
+            score = _score(model, Z)
             if np.isfinite(score) and (best is None or score > best[1]):
                 best = (model, score)
         if best is None:
             raise RuntimeError(f"{type(self).__name__}: every restart gave a non-finite fit")
+        best[0].implementation = "log"  # later scoring must survive outlying bars too
         return best
+
+    def _em(self, Z: np.ndarray, seed: int) -> GaussianHMM:
+        """One EM run from a seeded start; the fast scaled recursion, or the log-space one
+        when an outlying bar underflows it."""
+        try:
+            return self._initial_model(Z, seed, "scaling").fit(Z)
+        except ValueError:
+            return self._initial_model(Z, seed, "log").fit(Z)
+
+    def _initial_model(self, Z: np.ndarray, seed: int, implementation: str) -> GaussianHMM:
+        k = self.n_components
+        model = GaussianHMM(
+            n_components=k,
+            covariance_type=self.covariance_type,
+            n_iter=self.n_iter,
+            tol=self.tol * Z.shape[0],  # hmmlearn's tol is on the total log-likelihood
+            random_state=seed,
+            min_covar=_MIN_COVAR,
+            init_params="c",
+            implementation=implementation,
+        )
+        rng = np.random.RandomState(seed)
+        rows = Z
+        if Z.shape[0] > _KMEANS_ROWS:
+            rows = Z[np.sort(rng.choice(Z.shape[0], _KMEANS_ROWS, replace=False))]
+        model.means_ = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(rows).cluster_centers_
+        model.startprob_ = np.full(k, 1.0 / k)
+        model.transmat_ = _sticky_transitions(k)
+        return model
 
     def _canonicalise(self) -> None:
         model = self.model_
@@ -178,34 +261,21 @@ class HMMRegimeDetector(RegimeDetectorBase):
             model._covars_ = model._covars_[order]
         self.transmat_ = model.transmat_.copy()
         self.startprob_ = model.startprob_.copy()
+        covariances = np.asarray(model.covars_)
+        self.emissions_ = GaussianEmissions.from_moments(model.means_, covariances)
         self.regime_means_ = model.means_[:, r] * self.scale_[r] + self.center_[r]
-        variances = np.asarray(model.covars_)[:, r, r] * self.scale_[r] ** 2
-        self.regime_volatility_ = np.sqrt(variances)
+        self.regime_volatility_ = np.sqrt(covariances[:, r, r]) * self.scale_[r]
         self.expected_durations_ = expected_durations(self.transmat_)
 
     # ------------------------------------------------------------------ inference
-
-    def _log_emissions(self, Z: np.ndarray) -> np.ndarray:
-        result: np.ndarray = self.model_._compute_log_likelihood(Z)
-        return result
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
             raise ValueError(f"{type(self).__name__} is not fitted; call fit first")
 
-    def _forward(self, log_b: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-        """Scaled forward recursion: row t is P(state_t | rows <= t)."""
-        transmat = self.transmat_
-        emissions = np.exp(log_b - log_b.max(axis=1, keepdims=True))
-        out: np.ndarray = np.empty_like(emissions)
-        for t in range(emissions.shape[0]):
-            prior = self.startprob_ if alpha is None else alpha @ transmat
-            joint = prior * emissions[t]
-            total = joint.sum()
-            # All states impossible at this float precision: fall back on the prior.
-            alpha = joint / total if total > 0 else prior / prior.sum()
-            out[t] = alpha
-        return out
+    def _filter(self, Z: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+        log_b = self.emissions_.log_density(Z)
+        return forward(log_b, self.transmat_, self.startprob_, previous)
 
     def predict_proba(self, X: Any, smoothed: bool = False) -> np.ndarray:
         """Regime probabilities, one row per bar and one column per regime.
@@ -216,11 +286,11 @@ class HMMRegimeDetector(RegimeDetectorBase):
         offline analysis only.
         """
         self._check_fitted()
-        Z = self._standardised(X)
+        Z = self._features(X)
         if smoothed:
             result: np.ndarray = self.model_.predict_proba(Z)
             return result
-        return self._forward(self._log_emissions(Z), None)
+        return self._filter(Z, None)
 
     def predict(self, X: Any, smoothed: bool = False) -> np.ndarray:
         """Regime labels: the arg-max of the filtered probabilities by default.
@@ -229,7 +299,7 @@ class HMMRegimeDetector(RegimeDetectorBase):
         """
         if smoothed:
             self._check_fitted()
-            path: np.ndarray = self.model_.decode(self._standardised(X), algorithm="viterbi")[1]
+            path: np.ndarray = self.model_.decode(self._features(X), algorithm="viterbi")[1]
             return path
         labels: np.ndarray = self.predict_proba(X).argmax(axis=1)
         return labels
@@ -242,25 +312,19 @@ class HMMRegimeDetector(RegimeDetectorBase):
     def update(self, x: Any) -> np.ndarray:
         """Filter one new bar in O(K^2) from the previous state; returns its probabilities.
 
-        ``x`` is one row like those given to :meth:`fit` (a Series, a mapping, a 1-row frame
-        or a 1-D array). Feeding the bars of ``X`` one by one after :meth:`reset` gives
-        ``predict_proba(X)``.
+        ``x`` is one row like those given to :meth:`fit`: a Series or a mapping (by column
+        name), a 1-D array (in the fitted feature order; feature frames only) or a frame
+        (its rows are filtered in turn and the last row's probabilities returned). Feeding
+        the bars of ``X`` one by one after :meth:`reset` gives ``predict_proba(X)``.
         """
         self._check_fitted()
         if isinstance(x, pd.DataFrame):
-            row = x
-        elif isinstance(x, pd.Series | Mapping):
-            row = pd.DataFrame([dict(x)])
+            z = self._standardised(self._raw(x, previous_close=self._last_close))
+            if self.ohlcv_input_:
+                self._last_close = float(x["close"].iloc[-1])
         else:
-            row = pd.DataFrame(np.asarray(x, dtype=float).reshape(1, -1))
-        if self.ohlcv_input_:
-            z = self._standardised(row, previous_close=self._last_close)
-            self._last_close = float(row["close"].iloc[-1])
-        else:
-            if not isinstance(x, pd.DataFrame | pd.Series | Mapping):
-                row.columns = pd.Index(self.feature_names_in_)
-            z = self._standardised(row[self.feature_names_in_])
-        probabilities = self._forward(self._log_emissions(z), self._alpha)
+            z = self._standardised(self._raw_row(x))
+        probabilities = self._filter(z, self._alpha)
         self._alpha = probabilities[-1]
         latest: np.ndarray = np.array(probabilities[-1], dtype=float)
         return latest
@@ -270,45 +334,35 @@ class HMMRegimeDetector(RegimeDetectorBase):
     def bic(self, X: Any) -> float:
         """``-2 log L + p ln(n)`` with ``p`` from :func:`hmm_parameter_count`."""
         self._check_fitted()
-        Z = self._standardised(X)
+        Z = self._features(X)
         p = hmm_parameter_count(self.n_components, Z.shape[1], self.covariance_type)
-        return float(-2.0 * self.model_.score(Z) + p * math.log(Z.shape[0]))
+        return float(-2.0 * self.model_.score(Z) + p * np.log(Z.shape[0]))
+
+    def log_likelihood(self, X: Any) -> float:
+        """Total log-likelihood of ``X`` (standardised with the training statistics)."""
+        self._check_fitted()
+        return float(self.model_.score(self._features(X)))
 
     def optimize_hyperparameters(
         self,
         features: Any,
+        method: str = "bic",
         n_components: Iterable[int] = range(2, 7),
-        covariance_types: Iterable[str] = ("full", "diag"),
+        covariance_types: Iterable[str] = COVARIANCE_TYPES,
         n_restarts: int = 3,
+        **options: Any,
     ) -> dict[str, Any]:
-        """Choose the number of states and covariance type by the lowest BIC.
+        """Choose the number of states and the covariance type; see
+        :func:`mlcore_hmm.selection.select_model` for ``method`` and ``options``.
 
-        Each candidate is fit with ``n_restarts`` random restarts (best log-likelihood).
-        Returns ``{"n_components", "covariance_type", "bic", "candidates"}``, the last a
-        frame with one row per candidate (log-likelihood, parameter count, BIC). The
-        detector's own hyperparameters are not changed; pass the result to ``fit``.
+        The detector's own hyperparameters are not changed; pass the result to ``fit``.
         """
-        rows: list[dict[str, Any]] = []
-        for covariance_type in covariance_types:
-            for k in n_components:
-                candidate = attrs.evolve(
-                    self, n_components=k, covariance_type=covariance_type, n_restarts=n_restarts
-                ).fit(features)
-                Z = candidate._standardised(features)
-                rows.append(
-                    {
-                        "n_components": k,
-                        "covariance_type": covariance_type,
-                        "log_likelihood": float(candidate.model_.score(Z)),
-                        "n_parameters": hmm_parameter_count(k, Z.shape[1], covariance_type),
-                        "bic": candidate.bic(features),
-                    }
-                )
-        table = pd.DataFrame(rows).sort_values("bic", kind="stable").reset_index(drop=True)
-        best = table.iloc[0]
-        return {
-            "n_components": int(best["n_components"]),
-            "covariance_type": str(best["covariance_type"]),
-            "bic": float(best["bic"]),
-            "candidates": table,
-        }
+        return select_model(
+            self,
+            features,
+            method=method,
+            n_components=n_components,
+            covariance_types=covariance_types,
+            n_restarts=n_restarts,
+            **options,
+        )
