@@ -19,6 +19,8 @@ from mlcore.errors import (
     MlcorePluginWarning,
     PluginLoadError,
     RegistrationError,
+    SentimentAuthError,
+    SentimentSourceError,
     SplitError,
     UnknownComponentError,
 )
@@ -53,6 +55,17 @@ if TYPE_CHECKING:
         metric,
     )
     from mlcore.registry import Component, Registry
+    from mlcore.sentiment import (
+        SentimentCollection,
+        SentimentFeatures,
+        SentimentItem,
+        SourceFailure,
+        aggregate_sentiment,
+        collect_sentiment,
+        read_items,
+        score_items,
+        write_items,
+    )
     from mlcore.training import TradingPipeline, TrainingJob, train
 
 # Imported on first use, so that ``import mlcore`` (and pytest's plugin) stays cheap.
@@ -85,6 +98,17 @@ _LAZY = {
     ),
     "mlcore.models": ("create_model",),
     "mlcore.registry": ("Component", "Registry"),
+    "mlcore.sentiment": (
+        "SentimentCollection",
+        "SentimentFeatures",
+        "SentimentItem",
+        "SourceFailure",
+        "aggregate_sentiment",
+        "collect_sentiment",
+        "read_items",
+        "score_items",
+        "write_items",
+    ),
     "mlcore.training": ("TradingPipeline", "TrainingJob", "train"),
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
@@ -135,6 +159,12 @@ __all__ = [
     "RetrainState",
     "RetrainTrigger",
     "SentimentAdapter",
+    "SentimentAuthError",
+    "SentimentCollection",
+    "SentimentFeatures",
+    "SentimentItem",
+    "SentimentSourceError",
+    "SourceFailure",
     "SplitError",
     "StreamingFeatureEngine",
     "StreamingIndicator",
@@ -143,13 +173,18 @@ __all__ = [
     "TriggerDecision",
     "UnknownComponentError",
     "__version__",
+    "aggregate_sentiment",
+    "collect_sentiment",
     "create_model",
     "data_fingerprint",
     "hookimpl",
     "load_config",
     "load_ohlcv",
     "metric",
+    "read_items",
+    "score_items",
     "synthetic_ohlcv",
     "train",
     "validate_ohlcv",
+    "write_items",
 ]

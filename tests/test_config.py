@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from mlcore.config import (
     AnalyticsConfig,
+    BacktestConfig,
     DataConfig,
     FeaturesConfig,
     FeatureSelectionConfig,
@@ -504,7 +506,14 @@ def test_int_is_never_accepted_for_a_bool_field(key_path: str) -> None:
 
 @pytest.mark.parametrize(("key_path", "attribute"), FLOAT_FIELDS)
 def test_an_int_is_accepted_for_a_float_field(key_path: str, attribute: Any) -> None:
-    value = 0 if attribute.default is not None and 0 < attribute.default < 1 else 1
+    # 0 or 1, whichever the key's range allows (some keys refuse 0, others 1)
+    def in_range(value: int) -> bool:
+        with contextlib.suppress(ConfigError):
+            config_from_dict(nest(key_path, value))
+            return True
+        return False
+
+    value = next((v for v in (0, 1) if in_range(v)), 0)
     found: Any = config_from_dict(nest(key_path, value))
     for key in key_path.split("."):
         found = getattr(found, key)
@@ -982,6 +991,9 @@ RAW_CONFIGS = st.fixed_dictionaries(
             decay_half_life=st.none() | st.sampled_from(["6h", "30min", "1D", "90s"]),
             symbol=OPTIONAL_TEXT,
             sources_config=st.dictionaries(NAME, PARAMS, max_size=2),
+            bar_close_offset=st.none() | st.sampled_from(["1h", "15min", "1D", "4h30min"]),
+            neutral_band=st.floats(min_value=0, max_value=0.999),
+            items_path=OPTIONAL_TEXT,
         ),
         "retraining": section(
             enabled=st.booleans(),
@@ -1088,6 +1100,7 @@ def test_every_section_class_is_public_and_named_in_the_docs() -> None:
         SentimentConfig,
         RetrainingConfig,
         AnalyticsConfig,
+        BacktestConfig,
         ServingConfig,
     ]
     for cls in classes:

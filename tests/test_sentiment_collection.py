@@ -106,6 +106,49 @@ class WrongType(FakeNews):
         return [{"text": "a dict is not an item"}]
 
 
+class Closing(FakeNews):
+    """Appends 'closed' to the file ``log`` when closed; ``fail`` ('fetch' or 'close')
+    makes that step raise."""
+
+    def __init__(self, log, fail=None):
+        super().__init__("12h", "closing")
+        self.log, self.fail = log, fail
+
+    def fetch(self, symbol, start, end):
+        if self.fail == "fetch":
+            raise SentimentSourceError("closing", "HTTP 500 from https://example.invalid/news")
+        return super().fetch(symbol, start, end)
+
+    def close(self):
+        with open(self.log, "a", encoding="utf-8") as file:
+            file.write("closed\\n")
+        if self.fail == "close":
+            raise OSError("database is locked")
+
+
+class Scoped(FakeNews):
+    """A context manager without close(): appends 'enter' and 'exit' to the file ``log``."""
+
+    def __init__(self, log):
+        super().__init__("12h", "scoped")
+        self.log = log
+
+    def _write(self, line):
+        with open(self.log, "a", encoding="utf-8") as file:
+            file.write(line + "\\n")
+
+    def __enter__(self):
+        self._write("enter")
+        return self
+
+    def __exit__(self, *exc_info):
+        self._write("exit")
+
+    def fetch(self, symbol, start, end):
+        self._write("fetch")
+        return super().fetch(symbol, start, end)
+
+
 class WordScorer:
     """+1 per 'good', -1 per 'bad', through tanh; social texts count half."""
 
@@ -136,6 +179,21 @@ class ShortScorer(WordScorer):
         return np.zeros(len(texts) - 1)
 
 
+class ClosingScorer(WordScorer):
+    """Appends 'scorer closed' to the file ``log`` when closed."""
+
+    def __init__(self, log, social=False):
+        super().__init__(social)
+        self.log = log
+
+    def for_source(self, source):
+        return self
+
+    def close(self):
+        with open(self.log, "a", encoding="utf-8") as file:
+            file.write("scorer closed\\n")
+
+
 @hookimpl
 def mlcore_register_indicators(registry):
     registry.add("change", Change)
@@ -152,6 +210,9 @@ def mlcore_register_sentiment_adapters(registry):
     registry.add("word", WordScorer)
     registry.add("failing_scorer", FailingScorer)
     registry.add("short_scorer", ShortScorer)
+    registry.add("closing", Closing)
+    registry.add("scoped", Scoped)
+    registry.add("closing_scorer", ClosingScorer)
 '''
 
 FAKE_DISTRIBUTION = "mlcore-fixture-sentiment"
@@ -316,6 +377,64 @@ def test_score_items_skips_scored_and_empty_items(fake_sources):
     assert failures == []
     assert [item.score for item in scored] == [math.tanh(2), 0.9, None]
     assert [item.scored_by for item in scored] == ["word", None, None]
+
+
+@pytest.mark.parametrize(
+    ("fail", "stages", "items"),
+    [(None, [], 4), ("fetch", [("fetch", "SentimentSourceError")], 0)],
+)
+def test_a_source_is_closed_after_its_fetch_even_a_failed_one(
+    fake_sources, tmp_path, fail, stages, items
+):
+    log = tmp_path / "closed.log"
+    config = _config(
+        sources=["closing", "fake_news"],
+        scorer="word",
+        sources_config={"closing": {"log": str(log), "fail": fail}},
+    )
+    collection = collect_sentiment(config, START, END)
+    assert log.read_text(encoding="utf-8") == "closed\n"  # once, right after its fetch
+    assert [(f.stage, f.error) for f in collection.failures] == stages
+    assert sum(item.source == "closing" for item in collection.items) == items
+    assert sum(item.source == "fake_news" for item in collection.items) == 8
+
+
+def test_a_close_that_raises_is_recorded_and_the_items_stay(fake_sources, tmp_path):
+    config = _config(
+        sources=["closing"],
+        scorer="word",
+        sources_config={"closing": {"log": str(tmp_path / "closed.log"), "fail": "close"}},
+    )
+    collection = collect_sentiment(config, START, END)
+    assert len(collection.items) == 4
+    assert all(item.score is not None for item in collection.items)
+    (failure,) = collection.failures
+    assert (failure.source, failure.stage, failure.error) == ("closing", "close", "OSError")
+    assert "database is locked" in failure.message
+
+
+def test_a_context_manager_source_is_fetched_inside_its_with_block(fake_sources, tmp_path):
+    log = tmp_path / "scoped.log"
+    config = _config(
+        sources=["scoped"], scorer="word", sources_config={"scoped": {"log": str(log)}}
+    )
+    collection = collect_sentiment(config, START, END)
+    assert log.read_text(encoding="utf-8").split() == ["enter", "fetch", "exit"]
+    assert len(collection.items) == 4
+    assert collection.failures == ()
+
+
+def test_the_scorer_is_closed_after_scoring(fake_sources, tmp_path):
+    log = tmp_path / "scorer.log"
+    config = _config(
+        sources=["fake_news", "fake_social"],
+        scorer="closing_scorer",
+        sources_config={"closing_scorer": {"log": str(log)}},
+    )
+    collection = collect_sentiment(config, START, END)
+    assert log.read_text(encoding="utf-8") == "scorer closed\n"  # once, after both sources
+    assert collection.failures == ()
+    assert {item.scored_by for item in collection.items} == {None, "closing_scorer"}
 
 
 def test_source_failure_reads_as_one_line():

@@ -3,6 +3,7 @@ indicators, from given items, an item file, or sources collected through the hos
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,12 @@ from mlcore.data import synthetic_ohlcv
 from mlcore.errors import ConfigError, MlcorePluginWarning
 from mlcore.features import FeatureEngineeringPipeline
 from mlcore.host import PluginHost
-from mlcore.sentiment import aggregate_sentiment, sentiment_columns, write_items
+from mlcore.sentiment import (
+    AGGREGATE_COLUMNS,
+    aggregate_sentiment,
+    sentiment_columns,
+    write_items,
+)
 
 FEATURES = {"indicators": ["change"], "feature_selection": {"method": "none"}}
 
@@ -87,20 +93,43 @@ def test_an_item_file_from_the_config(ohlcv, host, tmp_path: Path):
     assert "sentiment_twitter" in features.columns
 
 
-# the scaler meets the all-NaN column of a source without items (finnhub) and says so
-@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
-def test_fit_and_transform_keep_the_sentiment_columns(ohlcv, host):
+@pytest.mark.parametrize(
+    ("scaler", "handle_missing"),
+    [("standard", "forward_fill"), ("robust", "train_mean"), ("minmax", "forward_fill")],
+)
+def test_a_source_silent_in_training_is_nan_without_warnings(ohlcv, host, scaler, handle_missing):
+    features = {**FEATURES, "preprocessing": {"scaler": scaler, "handle_missing": handle_missing}}
+    train, test = ohlcv.iloc[:40], ohlcv.iloc[40:]
+    items = _items(ohlcv)
+    late = items[items["published_at"] > test.index[0]].assign(source="finnhub")  # test only
     pipeline = FeatureEngineeringPipeline(
-        FEATURES,
+        features,
         host=host,
         sentiment=SentimentConfig(enabled=True, sources=["news", "twitter", "finnhub"]),
-        sentiment_items=_items(ohlcv),
+        sentiment_items=pd.concat([items, late]),
     )
-    pipeline.fit(ohlcv.iloc[:40])
-    assert "sentiment_finnhub" in pipeline.feature_names_in_
-    transformed = pipeline.transform(ohlcv.iloc[40:])
-    assert len(transformed) == 20
-    assert "sentiment_finnhub" in transformed.columns
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the scaler used to warn about the all-NaN column
+        raw = pipeline.generate_features(train)
+        transformed = pipeline.fit(train).transform(test)
+    # no item is no information (NaN), never a neutral score of 0; the count is a real 0
+    assert raw["sentiment_finnhub"].isna().all()
+    assert (raw["sentiment_finnhub_volume"] == 0).all()
+    # the model never saw a finnhub score: nothing to scale one by, so it stays NaN
+    assert pipeline.preprocessor_.unscaled_columns_ == ["sentiment_finnhub"]
+    assert pipeline.generate_features(test)["sentiment_finnhub"].notna().any()
+    assert transformed["sentiment_finnhub"].isna().all()
+    # the other sources' columns are scaled exactly as without the silent source
+    without = FeatureEngineeringPipeline(
+        features,
+        host=host,
+        sentiment=SentimentConfig(enabled=True, sources=["news", "twitter"]),
+        sentiment_items=items,
+    )
+    expected = without.fit(train).transform(test)
+    kept = [c for c in expected if not c.startswith(AGGREGATE_COLUMNS)]
+    assert len(kept) > 4
+    pd.testing.assert_frame_equal(transformed[kept], expected[kept])
 
 
 def test_disabled_sentiment_adds_nothing(ohlcv, host):

@@ -19,7 +19,11 @@ applies it and never changes what was learnt. In ``transform`` the steps run in 
    is clipped only once that window is full (NaN in the window count as missing).
 3. scaling (``scaler``): scikit-learn's ``StandardScaler``, ``RobustScaler`` or
    ``MinMaxScaler`` fit on the training rows after steps 1 and 2 (NaN ignored in fit, kept
-   in transform), or ``none``.
+   in transform), or ``none``. A column without a single value in the training rows (a
+   sentiment source silent over the whole training window, an indicator whose warm-up is
+   longer than the training rows) has nothing to scale by: it is NaN in every row
+   ``transform`` returns, and the scaler is not asked to learn from it (scikit-learn
+   would give NaN too, with RuntimeWarnings).
 
 ``transform`` continues the training rows: when ``X`` starts after the last training row
 (a time index), the forward fill and the outlier windows of its first rows carry on from
@@ -74,8 +78,9 @@ class FeaturePreprocessor:
 
     Fitted attributes: ``feature_names_in_``, ``train_means_``, ``scaler_`` (None for
     ``scaler="none"``), ``train_end_`` (last training index label), ``history_`` (the last
-    ``outlier_window`` training rows after step 1) and ``last_valid_`` (each column's last
-    non-NaN training value).
+    ``outlier_window`` training rows after step 1), ``last_valid_`` (each column's last
+    non-NaN training value) and ``unscaled_columns_`` (the columns without a training value
+    after steps 1 and 2, NaN after scaling).
     """
 
     scaler: str = attrs.field(default="standard", validator=_check_scaler)
@@ -126,8 +131,12 @@ class FeaturePreprocessor:
                 f"(handle_missing={self.handle_missing!r}, {len(frame)} rows given): every "
                 "row holds a missing value; use forward_fill or train_mean, or more rows"
             )
+        empty = clipped.isna().all(axis=0).to_numpy()
+        self.unscaled_columns_ = [str(c) for c in clipped.columns[empty]]
         if self.scaler_ is not None:
-            self.scaler_.fit(clipped.to_numpy(dtype=np.float64))
+            values = clipped.to_numpy(dtype=np.float64, copy=True)
+            values[:, empty] = 0.0  # a placeholder the scaler can fit; transform gives NaN
+            self.scaler_.fit(values)
         return self
 
     def fit_transform(self, X: pd.DataFrame, y: Any = None) -> pd.DataFrame:
@@ -153,6 +162,7 @@ class FeaturePreprocessor:
         if self.scaler_ is None or clipped.empty:
             return clipped
         scaled = self.scaler_.transform(clipped.to_numpy(dtype=np.float64))
+        scaled[:, np.isin(self.feature_names_in_, self.unscaled_columns_)] = np.nan
         return pd.DataFrame(scaled, index=clipped.index, columns=clipped.columns)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

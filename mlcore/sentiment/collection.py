@@ -7,13 +7,17 @@ anything else) or returns something else than SentimentItems becomes a
 :class:`SourceFailure`, and the others carry on. Items that come without a score and
 have text are then scored by ``sentiment.scorer``; a failing scorer leaves them unscored
 and is recorded too. Nothing raised by a source reaches the caller.
+
+Every adapter built here is closed when it has fetched (or scored), also after a
+failure: through its ``close()``, else its ``with`` block, so that HTTP clients and cache
+connections are released at once rather than at garbage collection.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -173,11 +177,25 @@ def _fetch_one(
     start: pd.Timestamp,
     end: pd.Timestamp,
 ) -> tuple[list[SentimentItem], list[SourceFailure]]:
-    """The source's items and its failures: one that stopped it, or the parts it skipped
-    (an adapter's ``failures`` list after a fetch that returned)."""
+    """The source's items and its failures: one that stopped it, the parts it skipped (an
+    adapter's ``failures`` list after a fetch that returned), or closing it. The adapter
+    is closed when done, whether the fetch succeeded or not."""
     adapter, failure = _build(host, settings, name)
     if adapter is None:
         return [], [failure] if failure is not None else []
+    fetched: list[SentimentItem] = []
+    failures: list[SourceFailure] = []
+    try:
+        with _closing(adapter) as opened:
+            fetched, failures = _fetch(opened, name, symbol, start, end)
+    except Exception as error:  # opening or closing failed; what was fetched stays
+        failures.append(SourceFailure.from_exception(name, "close", error))
+    return fetched, failures
+
+
+def _fetch(
+    adapter: Any, name: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[list[SentimentItem], list[SourceFailure]]:
     if "fetch" not in getattr(adapter, "capabilities", ()):
         message = "this adapter only scores texts; list it as sentiment.scorer, not as a source"
         return [], [SourceFailure(name, "build", "ConfigError", message)]
@@ -199,6 +217,23 @@ def _fetch_one(
         if isinstance(e, BaseException)
     ]
     return fetched, parts
+
+
+@contextmanager
+def _closing(adapter: Any) -> Iterator[Any]:
+    """The adapter, closed on the way out (also after an error), so that its HTTP clients
+    and cache connections do not wait for garbage collection: through its ``close()``,
+    else through its ``with`` block; an adapter with neither is used as it is."""
+    if callable(getattr(adapter, "close", None)):
+        try:
+            yield adapter
+        finally:
+            adapter.close()
+    elif isinstance(adapter, AbstractContextManager):
+        with adapter as entered:
+            yield entered
+    else:
+        yield adapter
 
 
 def _build(
@@ -224,7 +259,8 @@ def score_items(
     for the scorer to use on that source's texts (a lexicon picks VADER for social
     posts, Loughran-McDonald for news). Scored items get ``scored_by=scorer``. A scorer
     that raises, or returns anything but one finite score in [-1, 1] per text, leaves
-    that source's items unscored and is recorded as a failure.
+    that source's items unscored and is recorded as a failure. The scorer is closed
+    afterwards when it has ``close()`` or is a context manager.
     """
     pending: dict[str, list[int]] = {}
     for position, item in enumerate(items):
@@ -247,6 +283,19 @@ def score_items(
     adapter, failure = _build(host, settings, scorer)
     if adapter is None:
         return result, [attrs.evolve(failure, stage="score")] if failure else []
+    failures: list[SourceFailure] = []
+    try:
+        with _closing(adapter) as opened:
+            failures = _score_sources(opened, scorer, pending, result)
+    except Exception as error:  # opening or closing failed; the scores given stay
+        failures.append(SourceFailure.from_exception(scorer, "close", error))
+    return result, failures
+
+
+def _score_sources(
+    adapter: Any, scorer: str, pending: dict[str, list[int]], items: list[SentimentItem]
+) -> list[SourceFailure]:
+    """Score the ``pending`` positions of ``items`` in place, one call per source."""
     failures = []
     for source, positions in pending.items():
         texts = [items[p].content for p in positions]
@@ -258,8 +307,8 @@ def score_items(
             failures.append(attrs.evolve(failure, message=message))
             continue
         for position, value in zip(positions, scores, strict=True):
-            result[position] = attrs.evolve(items[position], score=float(value), scored_by=scorer)
-    return result, failures
+            items[position] = attrs.evolve(items[position], score=float(value), scored_by=scorer)
+    return failures
 
 
 def _scorer_for(adapter: Any, source: str) -> Any:

@@ -76,10 +76,14 @@ def summary_table(collection: SentimentCollection) -> str:
     return format_table(rows, headers)
 
 
+#: How the summary words a failure that lost nothing, or only part, of a source's items.
+_MILD_STATUS = {"partial": "partly failed", "close": "fetched, then failed"}
+
+
 def _status(failure: SourceFailure | None) -> str:
     if failure is None:
         return "ok"
-    return f"{'partly failed' if failure.stage == 'partial' else 'FAILED'} {failure}"
+    return f"{_MILD_STATUS.get(failure.stage, 'FAILED')} {failure}"
 
 
 def every_source_failed(collection: SentimentCollection) -> bool:

@@ -14,8 +14,9 @@ class SourceFailure:
     ``stage`` is ``missing`` (no adapter registered under the name), ``build`` (the
     factory refused its settings), ``fetch`` (fetching raised or returned something else
     than SentimentItems), ``partial`` (the fetch returned items but skipped a part, as
-    listed in the adapter's ``failures``: a premium endpoint, one feed of several) or
-    ``score`` (the scorer raised or returned bad scores; the items stay unscored).
+    listed in the adapter's ``failures``: a premium endpoint, one feed of several),
+    ``score`` (the scorer raised or returned bad scores; the items stay unscored) or
+    ``close`` (entering or closing the adapter raised; what it fetched or scored stays).
     """
 
     source: str

@@ -18,7 +18,7 @@ except PackageNotFoundError:  # running from a source checkout that is not insta
 if TYPE_CHECKING:
     from mlcore_sentiment_lexicon.lexicon import LexiconScorer
     from mlcore_sentiment_lexicon.loughran_mcdonald import LoughranMcDonaldScorer
-    from mlcore_sentiment_lexicon.vader import VaderScorer
+    from mlcore_sentiment_lexicon.vader import VaderScorer, vader_compound
 
 __all__ = [
     "DISTRIBUTION",
@@ -26,6 +26,7 @@ __all__ = [
     "LoughranMcDonaldScorer",
     "VaderScorer",
     "__version__",
+    "vader_compound",
 ]
 
 #: The distribution name: the key of this plugin's settings (``plugins.config.<name>``).
@@ -35,6 +36,7 @@ _HOMES = {
     "LexiconScorer": "mlcore_sentiment_lexicon.lexicon",
     "LoughranMcDonaldScorer": "mlcore_sentiment_lexicon.loughran_mcdonald",
     "VaderScorer": "mlcore_sentiment_lexicon.vader",
+    "vader_compound": "mlcore_sentiment_lexicon.vader",
 }
 
 
