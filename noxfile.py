@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import os
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +64,15 @@ def install(session: nox.Session, *args: str) -> None:
     session.install(*CONSTRAINTS, *args)
 
 
-def install_with_kernel(session: nox.Session, kernel: str, *args: str) -> None:
-    """The kernel first: pip then sees it installed when plugins ask for ``mlcore>=X``."""
+def install_with_kernel(
+    session: nox.Session, kernel: str, *args: str, libraries: Sequence[str] = ()
+) -> None:
+    """The kernel first, then the first-party libraries plugins require: pip then sees them
+    installed when plugins ask for ``mlcore>=X`` (older pips do not match a requirement by
+    name against a local path given with extras in the same command)."""
     install(session, *kernel.split())
+    if libraries:
+        install(session, *libraries)
     install(session, *args)
 
 
@@ -85,7 +92,11 @@ def tests(session: nox.Session) -> None:
 def plugin(session: nox.Session, name: str) -> None:
     """One first-party plugin with the kernel and nothing else: import check, then its tests."""
     install_with_kernel(
-        session, ".[parquet]", *local_dependencies(name), f"./plugins/{name}[test]", *TEST_TOOLS
+        session,
+        ".[parquet]",
+        f"./plugins/{name}[test]",
+        *TEST_TOOLS,
+        libraries=local_dependencies(name),
     )
     session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
     session.run("pytest", package_tests(name, "plugins"), *session.posargs)
@@ -93,6 +104,7 @@ def plugin(session: nox.Session, name: str) -> None:
 
 def install_everything(session: nox.Session) -> None:
     packages = [f"./plugins/{p}[test]" for p in PLUGINS] + [f"./contrib/{p}" for p in CONTRIB]
+    libraries = sorted({path for p in PLUGINS for path in local_dependencies(p)})
     install_with_kernel(
         session,
         "-e .[all]",
@@ -102,6 +114,7 @@ def install_everything(session: nox.Session) -> None:
         "mypy",
         "pandas-stubs",
         "types-PyYAML",
+        libraries=libraries,
     )
 
 
