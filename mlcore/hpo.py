@@ -110,18 +110,21 @@ def _equity(returns: np.ndarray) -> np.ndarray:
     return equity
 
 
-@metric(greater_is_better=False, needs="returns")
+@metric(greater_is_better=True, needs="returns")
 def max_drawdown(y_true: Any, y_pred: Any) -> float:
-    """Largest fall of the compounded equity from its running peak, as a fraction (0..1).
+    """Deepest fall of the compounded equity from its running peak, a fraction in
+    [-1, 0] (-0.25 is a 25% fall; greater is better), the convention of the analytics'
+    ``max_drawdown`` and of empyrical.
 
-    ``y_pred`` holds one simple return per period; the equity starts at 1.
+    ``y_pred`` holds one simple return per period; the equity starts at 1, which counts
+    as a peak. A loss beyond -100% is ruin: -1.
     """
     returns = _returns_array(y_pred)
     if returns.size == 0:
         return math.nan
     equity = np.concatenate(([1.0], _equity(returns)))
     peaks = np.maximum.accumulate(equity)
-    return float(np.max(1.0 - equity / peaks))
+    return float(np.min(equity / peaks - 1.0))
 
 
 @metric(greater_is_better=True, needs="returns")

@@ -193,7 +193,7 @@ def test_non_series_is_an_error() -> None:
 
 def test_non_positive_equity_is_an_error() -> None:
     index = pd.bdate_range("2021-01-01", periods=3)
-    with pytest.raises(AnalyticsError, match=r"equity is 0\.0"):
+    with pytest.raises(AnalyticsError, match=r"equity row 2 \(2021-01-04 00:00:00\) is 0\.0"):
         _analytics().add_equity(pd.Series([100.0, 0.0, 50.0], index=index))
 
 
@@ -279,7 +279,9 @@ def test_nan_in_benchmark_is_an_error_naming_it() -> None:
     returns = _returns(n=30)
     benchmark = returns * 0.5
     benchmark.iloc[4] = np.nan
-    with pytest.raises(AnalyticsError, match="benchmark is nan") as caught:
+    with pytest.raises(
+        AnalyticsError, match=r"benchmark row 5 \(2020-01-07 00:00:00\+00:00\) is nan"
+    ) as caught:
         _analytics().add_benchmark(benchmark)
     assert caught.value.column == "benchmark"
 

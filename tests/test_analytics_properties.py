@@ -107,3 +107,26 @@ def test_monthly_returns_compound_to_the_total(values: np.ndarray) -> None:
     months = analytics.monthly_returns().stack().dropna()
     total = analytics.calculate_metrics().basic.total_return
     assert np.prod(1 + months.to_numpy()) - 1 == pytest.approx(total, rel=1e-9, abs=1e-12)
+
+
+@SETTINGS
+@given(returns_arrays, st.sampled_from([12, 52, 252]))
+def test_a_trading_objective_means_what_the_metric_of_its_name_means(
+    values: np.ndarray, periods: int
+) -> None:
+    """``hpo.TRADING_OBJECTIVES`` and the registered performance metrics share names, so
+    they share the convention: the same value (at a zero risk-free rate, the objectives'
+    own) and the same direction. ``max_drawdown`` is <= 0 and greater is better in both."""
+    from mlcore.builtins import performance
+    from mlcore.hpo import TRADING_OBJECTIVES
+
+    for name, objective in TRADING_OBJECTIVES.items():
+        metric = getattr(performance, name)
+        assert objective.greater_is_better == metric.greater_is_better, name
+        kwargs = {"periods_per_year": periods} if name == "sharpe_ratio" else {}
+        expected = metric(None, values, risk_free_rate=0.0, periods_per_year=periods)
+        assert objective(None, values, **kwargs) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    drawdown = TRADING_OBJECTIVES["max_drawdown"](None, values)
+    risk = _analytics(values).calculate_metrics().risk
+    assert drawdown == pytest.approx(risk.max_drawdown, rel=1e-12, abs=1e-15)
+    assert -1.0 <= drawdown <= 0.0

@@ -199,7 +199,7 @@ def test_out_dir_writes_the_configured_formats_named_after_the_input(
         ),
         (
             "date,returns\n2024-01-02,0.01\n2024-01-03,\n2024-01-04,0.02\n",
-            "returns is nan at 2024-01-03",
+            "returns row 2 (2024-01-03 00:00:00+00:00) is nan",
         ),
         (
             "date,returns\n2024-01-03,0.01\n2024-01-02,0.02\n",

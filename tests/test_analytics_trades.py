@@ -173,9 +173,10 @@ def test_bad_trades_name_the_row_and_column(
     rows[row] = {**rows[row], **change}
     with pytest.raises(AnalyticsError, match=re.escape(message)) as caught:
         AdvancedAnalytics(metrics={}).add_trades(rows)
-    assert caught.value.row == row
+    # rows are counted from 1: the first trade is row 1
+    assert caught.value.row == row + 1
     assert caught.value.column == column
-    assert f"trade {row}" in str(caught.value)
+    assert str(caught.value).startswith(f"trade history row {row + 1}: ")
 
 
 def test_missing_columns_are_listed() -> None:
@@ -202,7 +203,7 @@ def test_unsorted_trades_are_sorted_by_exit_time() -> None:
 def test_a_trade_history_must_be_a_frame_or_records() -> None:
     with pytest.raises(AnalyticsError, match="DataFrame or a list of dicts"):
         validate_trades("trades.csv")  # type: ignore[arg-type]
-    with pytest.raises(AnalyticsError, match="trade 1 is a int"):
+    with pytest.raises(AnalyticsError, match="trade history row 2 is a int"):
         validate_trades([_trades()[0], 5])  # type: ignore[list-item]
 
 

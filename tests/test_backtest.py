@@ -450,7 +450,7 @@ def test_sizes_use_data_up_to_the_decision(
 def test_errors_name_the_column_and_row() -> None:
     prices = bars([1.0, 2.0, 3.0], [1.0, np.nan, 3.0])
     with pytest.raises(
-        DataValidationError, match=r"'close' is NaN .* rows \[Timestamp\('2024-01-02"
+        DataValidationError, match=r"'close' is NaN .* at row 2 \(2024-01-02 00:00:00\+00:00\);"
     ) as info:
         backtest(prices, on(prices, [1, 0, 0]))
     assert info.value.column == "close"
@@ -463,11 +463,13 @@ def test_errors_name_the_column_and_row() -> None:
         backtest(bars([1.0, -2.0, 3.0], [1.0, 2.0, 3.0]), on(good, [1, 0, 0]))
 
     shifted = pd.Series([1, 0, 0], index=good.index + pd.Timedelta(days=1))
-    with pytest.raises(AnalyticsError, match=r"row 0 .*reindex\(prices.index\)"):
+    with pytest.raises(
+        AnalyticsError, match=r"row 1 is 2024-01-02 .* but 2024-01-01 .*reindex\(prices.index\)"
+    ):
         backtest(good, shifted)
     with pytest.raises(AnalyticsError, match="2 rows but prices have 3"):
         backtest(good, pd.Series([1, 0], index=good.index[:2]))
-    wrong = r"-1, 0 or 1 .*rows \[Timestamp\('2024-01-02.*signals_from_classes"
+    wrong = r"-1, 0 or 1 .* at row 2 \(2024-01-02 00:00:00\+00:00\); .*signals_from_classes"
     with pytest.raises(AnalyticsError, match=wrong) as err:
         backtest(good, on(good, [1, 2, 0]))
     assert err.value.row == good.index[1]

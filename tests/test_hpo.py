@@ -353,7 +353,7 @@ def test_parallel_trials_in_threads(optuna: Any, data: Any) -> None:
 def test_multi_objective_pareto_front_is_non_dominated(optuna: Any, data: Any) -> None:
     X, y, t1, returns = data
     optimizer = make_optimizer(metric=["f1_score", "max_drawdown"], n_trials=16)
-    assert optimizer.directions == ("maximize", "minimize")
+    assert optimizer.directions == ("maximize", "maximize")  # drawdowns are <= 0
     result = optimizer.optimize(X, y, cv=CV, t1=t1, returns=returns)
 
     assert result.best_value is None
@@ -369,7 +369,7 @@ def test_multi_objective_pareto_front_is_non_dominated(optuna: Any, data: Any) -
         if trial.number not in numbers:
             assert any(dominates(m.values, trial.values, result.directions) for m in front)
     assert result.best_trial in numbers
-    assert all(0.0 <= m.values[1] <= 1.0 for m in front)
+    assert all(-1.0 <= m.values[1] <= 0.0 for m in front)
 
 
 def test_trading_objectives_by_hand() -> None:
@@ -377,13 +377,13 @@ def test_trading_objectives_by_hand() -> None:
 
     returns = np.array([0.10, -0.50, 0.20])
     # equity 1.10, 0.55, 0.66: the peak 1.10 falls to 0.55
-    assert max_drawdown(None, returns) == pytest.approx(0.5)
+    assert max_drawdown(None, returns) == pytest.approx(-0.5)
     assert total_return(None, returns) == pytest.approx(1.1 * 0.5 * 1.2 - 1)
     mean, std = -0.2 / 3, np.sqrt(((returns + 0.2 / 3) ** 2).sum() / 2)
     assert sharpe_ratio(None, returns, periods_per_year=4) == pytest.approx(mean / std * 2)
     assert max_drawdown(None, np.array([0.01, 0.02])) == 0.0
-    assert max_drawdown(None, np.array([-2.0])) == 1.0  # ruin, not a negative balance
-    assert max_drawdown.greater_is_better is False
+    assert max_drawdown(None, np.array([-2.0])) == -1.0  # ruin, not a negative balance
+    assert max_drawdown.greater_is_better is True
     assert max_drawdown.needs == "returns"
 
     predictions = np.array([0, 1, 1, 0])
@@ -525,7 +525,7 @@ def test_from_config_maps_every_key(optuna: Any, tmp_path: Path) -> None:
     assert optimizer.objectives == ("log_loss",)
     assert optimizer.directions == ("minimize",)
 
-    multi = HpoConfig(objectives=["f1_score", "max_drawdown"], directions=["maximize", "minimize"])
+    multi = HpoConfig(objectives=["f1_score", "max_drawdown"], directions=["maximize", "maximize"])
     optimizer = OptunaOptimizer.from_config(multi, Picky, host=quiet_host())
     assert optimizer.objectives == ("f1_score", "max_drawdown")
     assert optimizer.is_multi_objective

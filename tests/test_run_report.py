@@ -152,6 +152,23 @@ def test_job_backtest_settings_are_used(toy_plugin: None) -> None:
     assert (backtest.gross_returns >= backtest.returns).all()
 
 
+def test_the_config_backtest_section_trades_the_run(toy_plugin: None) -> None:
+    settings = {"commission": 0.0005, "slippage_bps": 2.0, "fraction": 0.5, "allow_short": False}
+    cfg = config(analytics={"backtest": settings})
+    result = train(cfg, host_for(cfg), holdout=0.3)
+    assert result.performance is not None
+    backtest = result.performance.backtest
+    assert backtest.settings == Backtest.from_config(cfg)
+    assert set(backtest.positions.unique()) <= {0.0, 0.5}, "long only, half the equity"
+    assert len(backtest.trades) > 0
+    # each trade pays the commission on both fills' notional
+    trades = backtest.trades
+    notional = trades["size"] * (trades["entry_price"] + trades["exit_price"])
+    np.testing.assert_allclose(trades["fees"], 0.0005 * notional, rtol=1e-12)
+    metrics = result.performance.metrics
+    assert metrics["total_return"] == pytest.approx(backtest.total_return, rel=1e-9)
+
+
 def test_without_a_holdout_the_out_of_fold_predictions_are_traded(toy_plugin: None) -> None:
     cfg = config()
     result = train(cfg, host_for(cfg), holdout=0)

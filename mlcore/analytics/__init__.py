@@ -5,8 +5,9 @@ optionally a benchmark), then ask for metrics, risk figures, simulations and rep
 metric functions live in small modules (:mod:`.returns`, :mod:`.risk`, :mod:`.trades`,
 :mod:`.drawdowns`, :mod:`.benchmark`, :mod:`.montecarlo`, :mod:`.attribution`,
 :mod:`.periods`) that work on plain numpy arrays and pandas Series; :mod:`.conventions`
-holds the annualisation and risk-free conventions, :mod:`.series` the input checks and
-:mod:`.plugin_metrics` how metrics registered by plugins are scored. :class:`Backtest`
+holds the annualisation and risk-free conventions, :mod:`.series` the input checks,
+:mod:`.rows` how their errors name a row, and :mod:`.plugin_metrics` how metrics
+registered by plugins are scored. :class:`Backtest`
 (:mod:`.backtest`) turns model signals or probabilities into positions, returns and a
 trade history to analyse.
 """

@@ -45,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mlcore.analytics.rows import row_key, rows_text
 from mlcore.analytics.sizing import (
     kelly_criterion,
     trailing_trade_stats,
@@ -54,6 +55,7 @@ from mlcore.errors import AnalyticsError, DataValidationError
 
 if TYPE_CHECKING:
     from mlcore.analytics.core import AdvancedAnalytics
+    from mlcore.config import MlcoreConfig
 
 __all__ = [
     "FILLS",
@@ -201,6 +203,16 @@ class Backtest:
                 f"long_threshold ({self.long_threshold}): a probability would be both"
             )
 
+    @classmethod
+    def from_config(cls, config: MlcoreConfig) -> Backtest:
+        """The backtest of ``analytics.backtest``, annualizing with
+        ``analytics.periods_per_year``."""
+        section = config.analytics
+        settings = attrs.asdict(section.backtest)
+        if settings["short_threshold"] is None:
+            settings["short_threshold"] = settings["long_threshold"]
+        return cls(**settings, periods_per_year=section.periods_per_year)
+
     def run(
         self,
         prices: pd.DataFrame | pd.Series,
@@ -304,11 +316,14 @@ def signals_from_classes(predictions: pd.Series, classes: Sequence[Any] | None =
             "pass classes=[down, up] (or [down, neutral, up])",
             column=str(predictions.name),
         )
-    unknown = predictions.notna() & ~predictions.isin(ordered)
+    unknown = (predictions.notna() & ~predictions.isin(ordered)).to_numpy()
     if unknown.any():
-        rows = list(predictions.index[unknown.to_numpy()][:_SHOWN_ROWS])
+        positions = np.flatnonzero(unknown)
         raise AnalyticsError(
-            f"predictions hold classes outside {ordered} at rows {rows}", row=rows[0]
+            f"predictions hold classes outside {ordered} at "
+            f"{rows_text(predictions.index, positions)}",
+            column=str(predictions.name),
+            row=row_key(predictions.index, int(positions[0])),
         )
     signal = np.where(predictions == ordered[-1], 1, np.where(predictions == ordered[0], -1, 0))
     return pd.Series(signal.astype(np.int64), index=predictions.index, name="signal")
@@ -341,25 +356,22 @@ def _mismatch(name: str, got: pd.Index, expected: pd.Index) -> str:
         return f"{name} has {len(got)} rows but prices have {len(expected)}; {fix}"
     position = int(np.flatnonzero(got != expected)[0])
     return (
-        f"{name} index does not match the prices index: row {position} is {got[position]} "
-        f"in {name} but {expected[position]} in prices; {fix}"
+        f"{name} index does not match the prices index: row {position + 1} is "
+        f"{got[position]} in {name} but {expected[position]} in prices; {fix}"
     )
-
-
-def _rows_where(mask: npt.NDArray[np.bool_], index: pd.Index) -> list[Any]:
-    return list(index[np.flatnonzero(mask)[:_SHOWN_ROWS]])
 
 
 def _signal_array(signals: pd.Series | npt.ArrayLike, index: pd.Index) -> _IntArray:
     values = _aligned(signals, index, "signals")
     bad = ~np.isnan(values) & ~np.isin(values, (-1.0, 0.0, 1.0))
     if bad.any():
-        rows = _rows_where(bad, index)
+        positions = np.flatnonzero(bad)
         raise AnalyticsError(
             f"signals must be -1, 0 or 1 (or NaN for flat), got {values[bad][:_SHOWN_ROWS]} "
-            f"at rows {rows}; convert class predictions with signals_from_classes",
+            f"at {rows_text(index, positions)}; convert class predictions with "
+            "signals_from_classes",
             column="signals",
-            row=rows[0],
+            row=row_key(index, int(positions[0])),
         )
     return np.nan_to_num(values, nan=0.0).astype(np.int64)
 
@@ -369,12 +381,13 @@ def _probability_array(probabilities: pd.Series | npt.ArrayLike, index: pd.Index
     with np.errstate(invalid="ignore"):
         bad = (values < 0.0) | (values > 1.0) | np.isinf(values)
     if bad.any():
-        rows = _rows_where(bad, index)
+        positions = np.flatnonzero(bad)
         raise AnalyticsError(
-            f"probabilities must lie in [0, 1], got {values[bad][:_SHOWN_ROWS]} at rows {rows}; "
-            "pass the up class's probability (a column of predict_proba), not a score",
+            f"probabilities must lie in [0, 1], got {values[bad][:_SHOWN_ROWS]} at "
+            f"{rows_text(index, positions)}; pass the up class's probability (a column of "
+            "predict_proba), not a score",
             column="probabilities",
-            row=rows[0],
+            row=row_key(index, int(positions[0])),
         )
     return values
 
@@ -429,13 +442,12 @@ def _price_column(frame: pd.DataFrame, name: str) -> _FloatArray:
         ("non_positive_price", values <= 0, "not positive"),
     ):
         if bad.any():
-            rows = _rows_where(bad, frame.index)
+            positions = np.flatnonzero(bad)
             raise DataValidationError(
-                f"prices column '{name}' is {what} at rows {rows}"
-                f"{' ...' if bad.sum() > len(rows) else ''}; drop or repair those bars "
-                "(mlcore.data.validate_ohlcv) before backtesting",
+                f"prices column '{name}' is {what} at {rows_text(frame.index, positions)}; "
+                "drop or repair those bars (mlcore.data.validate_ohlcv) before backtesting",
                 rule=rule,
-                rows=rows,
+                rows=list(frame.index[positions[:_SHOWN_ROWS]]),
                 column=name,
             )
     return values

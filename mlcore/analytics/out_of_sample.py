@@ -9,9 +9,10 @@ after the final fit:
    out-of-fold predictions (each row predicted by the fold model that did not see it;
    rows in no test block are flat). In-sample predictions are never used.
 2. **signals -> backtest** (:mod:`mlcore.analytics.backtest`): binary classifiers pass the
-   up class's probability (long above 0.5, short below), multi-class models the most
-   probable class (lowest down, highest up, others flat), regressions the sign of the
-   prediction; fills on the next bar.
+   up class's probability (long above ``long_threshold``, short below
+   ``short_threshold``), multi-class models the most probable class (lowest down, highest
+   up, others flat), regressions the sign of the prediction; fills on the next bar, with
+   the costs and sizing of ``analytics.backtest``.
 3. **analytics** with ``analytics.risk_free_rate`` and ``analytics.periods_per_year``,
    against buy and hold of the same bars (or the bars in the ``analytics.benchmark``
    file).
@@ -106,6 +107,7 @@ class OutOfSamplePerformance:
             ["to", _stamp(index[-1])],
             ["exposure (bars in a position)", float(np.mean(result.positions.to_numpy() != 0))],
             ["buy and hold return", self.buy_and_hold_return],
+            ["costs (commission and slippage)", float(result.costs.sum())],
         ]
         rows += [[name, self.metrics[name]] for name in SUMMARY_METRICS if name in self.metrics]
         parts = [format_table(rows, ["out-of-sample backtest", "value"])]
@@ -138,16 +140,17 @@ def evaluate_out_of_sample(
 
     ``held_out`` holds the held-out bars' ``signal`` (and ``p_up`` for a binary
     classifier), as ``TradingPipeline.signals`` gives it; when it has fewer than two rows
-    the walk-forward out-of-fold predictions of ``cv`` are used. ``regimes`` (labels on
-    the bars' index) shade the price chart; without them a regime detector is fitted on
-    the first ``fit_bars`` bars when ``regimes.enabled``.
+    the walk-forward out-of-fold predictions of ``cv`` are used. ``settings`` trade them
+    (default: :meth:`Backtest.from_config`, the ``analytics.backtest`` section).
+    ``regimes`` (labels on the bars' index) shade the price chart; without them a regime
+    detector is fitted on the first ``fit_bars`` bars when ``regimes.enabled``.
     """
     notes: list[str] = []
     chosen = _predictions(bars, held_out, cv)
     if chosen is None:
         return None
     source, window, signals, p_up = chosen
-    settings = settings or Backtest(periods_per_year=config.analytics.periods_per_year)
+    settings = settings or Backtest.from_config(config)
     result = settings.run(window, signals, probabilities=p_up)
     performance = OutOfSamplePerformance(source, result, {}, notes=notes)
     analytics = _attempt(

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlcore.analytics.rows import row_key, row_text
 from mlcore.errors import AnalyticsError
 
 __all__ = ["equity_to_returns", "validate_equity", "validate_returns"]
@@ -23,21 +24,21 @@ def validate_returns(returns: Any, what: str = "returns") -> pd.Series:
     values = series.to_numpy()
     bad = ~np.isfinite(values)
     if bad.any():
-        row = series.index[int(np.flatnonzero(bad)[0])]
+        position = int(np.flatnonzero(bad)[0])
         raise AnalyticsError(
-            f"{what} is {values[np.flatnonzero(bad)[0]]} at {row}; returns must be finite: "
-            "drop the row or fill it explicitly (fillna(0.0) for a flat period)",
+            f"{what} {row_text(series.index, position)} is {values[position]}; returns must "
+            "be finite: drop the row or fill it explicitly (fillna(0.0) for a flat period)",
             column=what,
-            row=row,
+            row=row_key(series.index, position),
         )
     below = values < -1.0
     if below.any():
         position = int(np.flatnonzero(below)[0])
         raise AnalyticsError(
-            f"{what} is {values[position]} at {series.index[position]}; a simple return "
-            "cannot be below -1 (-100%): are these log returns or P&L amounts?",
+            f"{what} {row_text(series.index, position)} is {values[position]}; a simple "
+            "return cannot be below -1 (-100%): are these log returns or P&L amounts?",
             column=what,
-            row=series.index[position],
+            row=row_key(series.index, position),
         )
     return series
 
@@ -50,10 +51,10 @@ def validate_equity(equity: Any) -> pd.Series:
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         raise AnalyticsError(
-            f"equity is {values[position]} at {series.index[position]}; an equity curve "
-            "holds finite wealth > 0",
+            f"equity {row_text(series.index, position)} is {values[position]}; an equity "
+            "curve holds finite wealth > 0",
             column="equity",
-            row=series.index[position],
+            row=row_key(series.index, position),
         )
     if series.size < 2:
         raise AnalyticsError("an equity curve needs at least two values to give a return")
@@ -89,16 +90,19 @@ def _float_series(data: Any, what: str) -> pd.Series:
 
 def _check_order(index: pd.DatetimeIndex, what: str) -> None:
     if index.hasnans:
-        row = int(np.flatnonzero(index.isna())[0])
-        raise AnalyticsError(f"{what} has a missing time (NaT) at position {row}", column=what)
+        position = int(np.flatnonzero(index.isna())[0])
+        raise AnalyticsError(
+            f"{what} {row_text(index, position)} has no time (NaT); give every row its time",
+            column=what,
+            row=row_key(index, position),
+        )
     steps = np.diff(index.asi8)
     if (steps <= 0).any():
         position = int(np.flatnonzero(steps <= 0)[0]) + 1
-        problem = "repeats" if steps[position - 1] == 0 else "comes before"
+        problem = "repeats the time of" if steps[position - 1] == 0 else "comes before"
         raise AnalyticsError(
-            f"{what}: the time {index[position]} at position {position} {problem} the one "
-            "before it; times must be strictly increasing (sort_index() and drop duplicates "
-            "first)",
+            f"{what} {row_text(index, position)} {problem} the row before it; times must "
+            "be strictly increasing (sort_index() and drop duplicates first)",
             column=what,
-            row=index[position],
+            row=row_key(index, position),
         )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlcore.analytics.returns import safe_ratio
+from mlcore.analytics.rows import row_key, row_text
 from mlcore.errors import AnalyticsError
 
 __all__ = [
@@ -48,7 +49,8 @@ def validate_trades(history: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.D
     ``duration`` (``exit_time - entry_time``); ``side`` becomes ``"long"``/``"short"``.
     Rows are sorted by exit time (then entry time) and renumbered from 0.
 
-    Raises :class:`AnalyticsError` naming the row and column of the first bad value: a
+    Raises :class:`AnalyticsError` naming the row (as given, counted from 1, with its
+    index label; see :mod:`mlcore.analytics.rows`) and column of the first bad value: a
     missing column, an empty history, an unparseable or missing time, a trade that does
     not last (``exit_time <= entry_time``), a non-positive or non-finite price or size,
     an unknown side, or a negative or NaN fee.
@@ -63,7 +65,6 @@ def validate_trades(history: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.D
         )
     if frame.empty:
         raise AnalyticsError("the trade history is empty: add at least one trade")
-    frame = frame.reset_index(drop=True)
     entry, exit_ = _times(frame, "entry_time"), _times(frame, "exit_time")
     _check_durations(entry, exit_)
     direction = _directions(frame["side"])
@@ -72,7 +73,8 @@ def validate_trades(history: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.D
     size = _positive(frame, "size")
     fees = _fees(frame)
     pnl = direction * size * (exit_price - entry_price) - fees
-    frame = frame.assign(
+    entry, exit_ = entry.reset_index(drop=True), exit_.reset_index(drop=True)
+    frame = frame.reset_index(drop=True).assign(
         entry_time=entry,
         exit_time=exit_,
         entry_price=entry_price,
@@ -96,11 +98,12 @@ def _as_frame(history: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataFra
             "a trade history is a DataFrame or a list of dicts (one per trade), got "
             f"{type(history).__name__}"
         )
-    for row, item in enumerate(history):
+    for position, item in enumerate(history):
         if not isinstance(item, Mapping):
             raise AnalyticsError(
-                f"trade {row} is a {type(item).__name__}, not a mapping of column to value",
-                row=row,
+                f"trade history row {position + 1} is a {type(item).__name__}, not a mapping "
+                "of column to value",
+                row=position + 1,
             )
     return pd.DataFrame.from_records(list(history))
 
@@ -109,19 +112,40 @@ def _times(frame: pd.DataFrame, column: str) -> pd.Series:
     try:
         times = pd.to_datetime(frame[column])
     except (ValueError, TypeError) as error:
+        position = next((p for p, v in enumerate(frame[column]) if not _is_time(v)), None)
+        if position is None:
+            raise AnalyticsError(
+                f"column {column!r} does not parse as times ({error}); use timestamps",
+                column=column,
+            ) from None
         raise AnalyticsError(
-            f"column {column!r} holds a value that is not a time ({error}); use timestamps",
+            f"{_row(frame.index, position)}: column {column!r} holds "
+            f"{frame[column].iloc[position]!r}, not a time; use timestamps",
             column=column,
+            row=row_key(frame.index, position),
         ) from None
     missing = times.isna().to_numpy()
     if missing.any():
-        row = int(np.flatnonzero(missing)[0])
+        position = int(np.flatnonzero(missing)[0])
         raise AnalyticsError(
-            f"trade {row}: column {column!r} is missing (NaT); every trade needs both times",
+            f"{_row(frame.index, position)}: column {column!r} is missing (NaT); every trade "
+            "needs both times",
             column=column,
-            row=row,
+            row=row_key(frame.index, position),
         )
     return times
+
+
+def _row(index: pd.Index, position: int) -> str:
+    return f"trade history {row_text(index, position)}"
+
+
+def _is_time(value: object) -> bool:
+    try:
+        pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _check_durations(entry: pd.Series, exit_: pd.Series) -> None:
@@ -133,13 +157,13 @@ def _check_durations(entry: pd.Series, exit_: pd.Series) -> None:
             column="exit_time",
         ) from None
     if short.any():
-        row = int(np.flatnonzero(short)[0])
+        position = int(np.flatnonzero(short)[0])
         raise AnalyticsError(
-            f"trade {row}: exit_time {exit_.iloc[row]} is not after entry_time "
-            f"{entry.iloc[row]}; a trade must last (zero-length or reversed trades are "
-            "data errors: check the times)",
+            f"{_row(entry.index, position)}: exit_time {exit_.iloc[position]} is not after "
+            f"entry_time {entry.iloc[position]}; a trade must last (zero-length or reversed "
+            "trades are data errors: check the times)",
             column="exit_time",
-            row=row,
+            row=row_key(entry.index, position),
         )
 
 
@@ -148,11 +172,12 @@ def _directions(side: pd.Series) -> np.ndarray:
     directions = keys.map(_SIDES)
     unknown = directions.isna().to_numpy()
     if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
+        position = int(np.flatnonzero(unknown)[0])
         raise AnalyticsError(
-            f"trade {row}: side {side.iloc[row]!r} is not one of 'long', 'short', +1, -1",
+            f"{_row(side.index, position)}: side {side.iloc[position]!r} is not one of "
+            "'long', 'short', +1, -1",
             column="side",
-            row=row,
+            row=row_key(side.index, position),
         )
     return directions.to_numpy(np.int64)
 
@@ -161,11 +186,12 @@ def _positive(frame: pd.DataFrame, column: str) -> np.ndarray:
     values = _numeric(frame, column)
     bad = ~(np.isfinite(values) & (values > 0.0))
     if bad.any():
-        row = int(np.flatnonzero(bad)[0])
+        position = int(np.flatnonzero(bad)[0])
         raise AnalyticsError(
-            f"trade {row}: column {column!r} is {values[row]!r}; it must be a finite number > 0",
+            f"{_row(frame.index, position)}: column {column!r} is {float(values[position])}; it "
+            "must be a finite number > 0",
             column=column,
-            row=row,
+            row=row_key(frame.index, position),
         )
     return values
 
@@ -176,12 +202,12 @@ def _fees(frame: pd.DataFrame) -> np.ndarray:
     values = _numeric(frame, "fees")
     bad = ~(np.isfinite(values) & (values >= 0.0))
     if bad.any():
-        row = int(np.flatnonzero(bad)[0])
+        position = int(np.flatnonzero(bad)[0])
         raise AnalyticsError(
-            f"trade {row}: column 'fees' is {values[row]!r}; fees are a finite amount >= 0 "
-            "(write 0 for none)",
+            f"{_row(frame.index, position)}: column 'fees' is {float(values[position])}; fees are "
+            "a finite amount >= 0 (write 0 for none)",
             column="fees",
-            row=row,
+            row=row_key(frame.index, position),
         )
     return values
 
@@ -190,11 +216,12 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     converted = pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64)
     unparsed = np.isnan(converted) & frame[column].notna().to_numpy()
     if unparsed.any():
-        row = int(np.flatnonzero(unparsed)[0])
+        position = int(np.flatnonzero(unparsed)[0])
         raise AnalyticsError(
-            f"trade {row}: column {column!r} holds {frame[column].iloc[row]!r}, not a number",
+            f"{_row(frame.index, position)}: column {column!r} holds "
+            f"{frame[column].iloc[position]!r}, not a number",
             column=column,
-            row=row,
+            row=row_key(frame.index, position),
         )
     return converted
 

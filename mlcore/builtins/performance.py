@@ -16,6 +16,7 @@ import pandas as pd
 
 from mlcore.analytics import drawdowns, returns, risk
 from mlcore.analytics.conventions import Conventions
+from mlcore.analytics.rows import row_key, row_text
 from mlcore.analytics.trades import trade_statistics, validate_trades
 from mlcore.errors import AnalyticsError
 from mlcore.protocols import metric
@@ -46,8 +47,16 @@ def _series(y_pred: Any) -> np.ndarray:
     values = np.asarray(y_pred, dtype=np.float64).ravel()
     if values.size < 2:
         raise AnalyticsError(f"a performance metric needs at least 2 returns, got {values.size}")
-    if not np.isfinite(values).all() or (values < -1.0).any():
-        raise AnalyticsError("returns must be finite simple returns >= -1 (no NaN, no inf)")
+    bad = ~np.isfinite(values) | (values < -1.0)
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        index = y_pred.index if isinstance(y_pred, pd.Series) else pd.RangeIndex(values.size)
+        raise AnalyticsError(
+            f"returns {row_text(index, position)} is {values[position]}; returns must be "
+            "finite simple returns >= -1 (no NaN, no inf)",
+            column="returns",
+            row=row_key(index, position),
+        )
     return values
 
 

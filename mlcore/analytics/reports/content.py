@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mlcore._version import __version__
+from mlcore.analytics.rows import row_key, rows_text
 from mlcore.errors import AnalyticsError, MlcoreError
 
 if TYPE_CHECKING:
@@ -219,12 +220,12 @@ def _regime_inputs(
         regimes = regimes["regime"]
     if isinstance(regimes, pd.Series):
         aligned = regimes.reindex(line.index)
-        missing_rows = aligned.index[aligned.isna()]
-        if len(missing_rows):
+        unlabelled = np.flatnonzero(aligned.isna().to_numpy())
+        if unlabelled.size:
             raise AnalyticsError(
-                f"regimes has no label for {len(missing_rows)} price rows, the first "
-                f"{list(missing_rows[:3])}; give one label per price row",
-                row=missing_rows[0],
+                f"regimes has no label for {unlabelled.size} price rows: prices "
+                f"{rows_text(line.index, unlabelled)}; give one label per price row",
+                row=row_key(line.index, int(unlabelled[0])),
             )
         labels = aligned.to_numpy(dtype=np.int64)
     else:

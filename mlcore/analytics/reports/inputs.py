@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from mlcore.analytics.rows import row_key, row_text
 from mlcore.errors import AnalyticsError
 
 __all__ = ["PerformanceData", "read_benchmark", "read_performance_file", "read_table"]
@@ -126,14 +127,17 @@ def _numbers(column: pd.Series, path: Path, name: str) -> np.ndarray:
 
 
 def _reject(bad: pd.Series, column: pd.Series, path: Path, name: str, expected: str) -> None:
-    """Raise naming the first rows (1-based data rows, after the header) that are bad."""
+    """Raise naming the first bad rows: data rows counted from 1 after the header (see
+    :mod:`mlcore.analytics.rows`)."""
     if not bad.any():
         return
     positions = np.flatnonzero(bad.to_numpy())
-    shown = ", ".join(f"row {p + 1} ({column.iloc[p]!r})" for p in positions[:_SHOWN])
+    shown = ", ".join(
+        f"{row_text(column.index, p)} ({column.iloc[p]!r})" for p in positions[:_SHOWN]
+    )
     more = f" and {positions.size - _SHOWN} more" if positions.size > _SHOWN else ""
     raise AnalyticsError(
         f"{path}: column {name!r} is not {expected} in {shown}{more}; fix or drop those rows",
         column=name,
-        row=int(positions[0]) + 1,
+        row=row_key(column.index, int(positions[0])),
     )
