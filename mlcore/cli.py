@@ -161,6 +161,22 @@ def _format_parameters(component: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 
 
+class _FitBars(click.ParamType[int | str]):
+    """A number of bars (at least 1) or ``all``."""
+
+    name = "N|all"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int) or value == "all":
+            return value
+        text = str(value).strip().lower()
+        if text == "all":
+            return text
+        if not text.isdigit() or int(text) < 1:
+            self.fail(f"{value!r} is neither a number of bars (at least 1) nor 'all'", param, ctx)
+        return int(text)
+
+
 @main.command()
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @config_option
@@ -179,8 +195,19 @@ def _format_parameters(component: dict[str, Any]) -> str:
     help="Item file from `mlcore sentiment fetch`: add the sentiment columns from it "
     "(turns sentiment on).",
 )
+@click.option(
+    "--fit-bars",
+    type=_FitBars(),
+    help="Fit the regime detector on the first N bars and add its filtered probabilities "
+    "(needs regimes.enabled); 'all' fits on every bar, for analysis only.",
+)
 def features(
-    data: Path, config_path: Path | None, out: Path, strict: bool, sentiment_items: Path | None
+    data: Path,
+    config_path: Path | None,
+    out: Path,
+    strict: bool,
+    sentiment_items: Path | None,
+    fit_bars: int | str | None,
 ) -> None:
     """Compute the features of the OHLCV bars in DATA (CSV or Parquet) and write them to OUT.
 
@@ -188,6 +215,12 @@ def features(
     names none); a progress bar runs on stderr. With `sentiment.enabled` (or
     --sentiment-items) the sentiment columns follow, aligned point-in-time: from
     --sentiment-items, else `sentiment.items_path`, else collected from `sentiment.sources`.
+
+    With `regimes.enabled` and `regimes.as_features`, the regime columns (`regime_p_bull`,
+    ...) need a training window for the detector: --fit-bars N fits it on the first N bars
+    and adds its FILTERED probabilities for every bar (row t uses bars up to t). Without
+    --fit-bars they are left out, with a notice. --fit-bars all fits on every bar, so every
+    row's probabilities come from a fit that saw later bars: for analysis, not backtests.
     """
     from mlcore.data import load_ohlcv
     from mlcore.features import FeatureEngineeringPipeline
@@ -202,11 +235,22 @@ def features(
     host, error = _load_host_from(cfg)
     if error is not None:
         raise click.ClickException(str(error))
+    wants_regimes = cfg.regimes.enabled and cfg.regimes.as_features
+    if fit_bars is not None and not wants_regimes:
+        raise click.BadParameter(
+            "fits the regime detector, but the config's regimes.enabled or "
+            "regimes.as_features is false; turn both on, or drop --fit-bars",
+            param_hint="'--fit-bars'",
+        )
     started = time.perf_counter()
     try:
         ohlcv = load_ohlcv(data, policy=cfg.data.policy)  # type: ignore[arg-type]
     except (MlcoreError, OSError) as failure:
         raise click.ClickException(f"{data}: {failure}") from failure
+    if isinstance(fit_bars, int) and fit_bars > len(ohlcv):
+        raise click.BadParameter(
+            f"{fit_bars} is more than the {len(ohlcv)} bars in {data}", param_hint="'--fit-bars'"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # failures are reported below, once each
         try:
@@ -236,6 +280,15 @@ def features(
         click.secho(f"skipped: {skipped}", fg="yellow", err=True)
     for failed in pipeline.sentiment_failures:
         click.secho(f"sentiment source failed: {failed}", fg="yellow", err=True)
+    if fit_bars is not None:
+        frame = _with_regime_features(frame, ohlcv, cfg, host, fit_bars)
+    elif wants_regimes:
+        click.secho(
+            "regime columns left out: they need a training window for the detector; "
+            "add --fit-bars N to fit it on the first N bars (or --fit-bars all, analysis only)",
+            fg="yellow",
+            err=True,
+        )
     try:
         writer(frame)
     except (OSError, ImportError) as failure:
@@ -244,6 +297,25 @@ def features(
     click.echo(
         f"{frame.shape[0]} rows x {frame.shape[1]} columns written to {out} in {seconds:.2f} s"
     )
+
+
+def _with_regime_features(
+    frame: Any, ohlcv: Any, cfg: MlcoreConfig, host: PluginHost, fit_bars: int | str
+) -> Any:
+    """``frame`` followed by the filtered probabilities of the detector fit on the first
+    ``fit_bars`` bars (``all``: every bar)."""
+    from mlcore.features import RegimeFeatures
+
+    n = len(ohlcv) if fit_bars == "all" else int(fit_bars)
+    name = cfg.regimes.detector
+    click.echo(f"fitting regime detector {name} on {n} of {len(ohlcv)} bars", err=True)
+    try:
+        regimes = RegimeFeatures(cfg.regimes, host.regime_detectors).fit(ohlcv.iloc[:n])
+        return regimes.add_to(frame, ohlcv)
+    except MlcoreError as failure:
+        raise click.ClickException(str(failure)) from failure
+    except ValueError as failure:
+        raise click.ClickException(f"regime detector {name!r}: {failure}") from failure
 
 
 def _feature_writer(out: Path) -> Callable[[Any], None]:

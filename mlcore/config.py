@@ -488,9 +488,7 @@ class BacktestConfig:
     fill: str = attrs.field(default="open", validator=_one_of("open", "close"))
     allow_short: bool = True
     long_threshold: float = attrs.field(default=0.5, validator=[_at_least(0), _at_most(1)])
-    short_threshold: float | None = attrs.field(
-        default=None, validator=[_at_least(0), _at_most(1)]
-    )
+    short_threshold: float | None = attrs.field(default=None, validator=[_at_least(0), _at_most(1)])
     commission: float = attrs.field(
         default=0.0, validator=[_at_least(0), _below(1, "(a fraction: 0.001 is 10 bps)")]
     )

@@ -17,7 +17,11 @@ The job (:class:`TrainingJob`, ``mlcore train --config CFG`` / ``mlcore run CFG`
    Indicators are causal (a row depends on bars at or before it), so they are computed once
    on all bars; everything *fitted* (the preprocessor, the selector, the model) is fit on
    training rows only: per cross-validation fold on that fold's training rows, and at the
-   end on all training rows, never on a held-out bar.
+   end on all training rows, never on a held-out bar. With ``regimes.enabled`` and
+   ``regimes.as_features`` the regime detector is fitted too: each fold (and the final fit)
+   fits one on the bars of its training rows and adds its **filtered** probabilities
+   (``regime_p_bull``, ...) before preprocessing and selection
+   (:class:`~mlcore.features.RegimeFeatureStep`).
 5. **cross-validation**: ``training.validation`` (purged walk-forward by default), scored
    per fold by the metrics registry (``training.metrics`` and
    ``training.optimization_metric``).
@@ -30,10 +34,11 @@ The job (:class:`TrainingJob`, ``mlcore train --config CFG`` / ``mlcore run CFG`
    same-bar fill.
 9. **performance report** (:mod:`mlcore.analytics.out_of_sample`): the held-out signals
    (without a hold-out, the walk-forward out-of-fold predictions; never in-sample ones)
-   are backtested on their bars (:class:`~mlcore.analytics.backtest.Backtest`), the
-   analytics use ``analytics.risk_free_rate`` and ``analytics.periods_per_year``, and the
-   formats in ``analytics.reports`` are written to ``analytics.output_dir`` (and logged
-   to the MLflow run). The summary ends with the headline metrics and the report files.
+   are backtested on their bars with the costs and sizing of ``analytics.backtest``
+   (:class:`~mlcore.analytics.backtest.Backtest`), the analytics use
+   ``analytics.risk_free_rate`` and ``analytics.periods_per_year``, and the formats in
+   ``analytics.reports`` are written to ``analytics.output_dir`` (and logged to the
+   MLflow run). The summary ends with the headline metrics and the report files.
 10. **tracking** (``mlflow.enabled``): parameters, per-fold and mean metrics, the
    backtest's metrics (``backtest_*``), the resolved config, plugin versions, data
    fingerprint, feature list, seed, plots, the seed's model metadata JSON and the whole
@@ -66,6 +71,7 @@ from mlcore.data import data_fingerprint, validate_ohlcv
 from mlcore.errors import ConfigError, FeatureError, MlcoreError, UnknownComponentError
 from mlcore.features.caching import IndicatorRunner
 from mlcore.features.preprocessing import FeaturePreprocessor
+from mlcore.features.regime_features import RegimeFeatures, RegimeFeatureStep
 from mlcore.features.selection import FeatureSelector
 from mlcore.features.timeframes import asof_positions, completed_bars
 from mlcore.labels import Labels, make_labels
@@ -127,7 +133,10 @@ QUICKSTART: Final[Mapping[str, Any]] = {
         "experiment_name": "mlcore-quickstart",
         "registered_model_name": DEFAULT_REGISTERED_MODEL_NAME,
     },
-    "analytics": {"reports": ["pdf", "xlsx", "html"]},
+    "analytics": {
+        "reports": ["pdf", "xlsx", "html"],
+        "backtest": {"commission": 0.0001, "slippage_bps": 1.0},
+    },
 }
 
 #: ``progress(stage, done, total)``: ``stage`` is ``folds`` or ``trials``; called once with
@@ -192,44 +201,60 @@ def generate_indicator_features(
 
 @attrs.define(slots=False)
 class FeatureStage:
-    """The preprocessor, then the selector: fit on training rows, applied to any rows.
+    """The regime columns (optional), the preprocessor, then the selector: fit on training
+    rows, applied to any rows.
 
     ``cross_validate(..., preprocess=FeatureStage(...))`` clones and fits it on each
-    fold's training rows.
+    fold's training rows; ``regimes`` then fits a regime detector per fold, on the bars of
+    that fold's training rows only.
     """
 
     preprocessor: FeaturePreprocessor = attrs.field(factory=FeaturePreprocessor)
     selector: FeatureSelector = attrs.field(factory=FeatureSelector)
+    regimes: RegimeFeatureStep | None = None
 
     @classmethod
-    def from_config(cls, config: MlcoreConfig) -> FeatureStage:
+    def from_config(
+        cls, config: MlcoreConfig, regimes: RegimeFeatureStep | None = None
+    ) -> FeatureStage:
         """The stage ``features.preprocessing`` and ``features.feature_selection`` describe
-        (the selector seeded by ``training.seed``)."""
+        (the selector seeded by ``training.seed``), after ``regimes`` when given."""
         return cls(
             preprocessor=FeaturePreprocessor.from_config(config.features.preprocessing),
             selector=FeatureSelector.from_config(
                 config.features.feature_selection, random_state=config.training.seed
             ),
+            regimes=regimes,
         )
 
     def get_params(self, deep: bool = False) -> dict[str, Any]:
-        return {"preprocessor": self.preprocessor, "selector": self.selector}
+        return {
+            "preprocessor": self.preprocessor,
+            "selector": self.selector,
+            "regimes": self.regimes,
+        }
 
     def clone(self) -> FeatureStage:
         """An unfitted copy with the same settings."""
         return FeatureStage(
             preprocessor=FeaturePreprocessor(**self.preprocessor.get_params()),
             selector=FeatureSelector(**self.selector.get_params()),
+            regimes=None if self.regimes is None else self.regimes.clone(),
         )
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> FeatureStage:
+        if self.regimes is not None:
+            X = self.regimes.fit(X).transform(X)
         processed = self.preprocessor.fit(X).transform(X)
         target = y.reindex(processed.index) if isinstance(y, pd.Series) else y
         self.selector.fit(processed, target)
+        self.feature_names_in_ = list(X.columns)
         self.selected_ = list(self.selector.selected_)
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        if self.regimes is not None:
+            X = self.regimes.transform(X)
         return self.selector.transform(self.preprocessor.transform(X))
 
 
@@ -259,12 +284,15 @@ class TradingPipeline:
     -> model -> predictions and signals.
 
     It holds its indicator instances (no plugin host is needed to use it), the fitted
+    regime detector when the stage had one (:attr:`regimes`), the fitted
     :class:`FeaturePreprocessor` and :class:`FeatureSelector`, and the fitted model. It
     pickles, and is what the job logs to MLflow as a pyfunc model.
 
-    Only the indicators behind the selected columns are computed: the preprocessing steps
-    act column by column, so the other columns cannot change the selected ones (with
-    ``handle_missing: drop``, which drops whole rows, every indicator is computed).
+    Only the indicators (and the regime filter) behind the selected columns are computed:
+    the preprocessing steps act column by column, so the other columns cannot change the
+    selected ones (with ``handle_missing: drop``, which drops whole rows, all are computed).
+    Regime probabilities are filtered from the first bar given: pass the same history the
+    decisions are to be based on (the job passes every bar).
 
     ``model`` is the fitted model of the last stage: ``pipeline.model.predict_proba(row)``
     on a 2-D float numpy row of the selected features (in :attr:`selected_features` order)
@@ -285,6 +313,7 @@ class TradingPipeline:
         self.indicators = tuple(indicators)
         self.timeframes = tuple(timeframes)
         self.feature_names_in = list(feature_names_in)
+        self.regimes = stage.regimes.fitted_ if stage.regimes is not None else None
         self.preprocessor = stage.preprocessor
         self.selector = stage.selector
         self.model = model
@@ -298,6 +327,14 @@ class TradingPipeline:
             for indicator in self.indicators
             if all_needed or any(self._columns_of(indicator) & chosen)
         )
+        self.regimes_needed = self.regimes is not None and (
+            all_needed or bool(set(self.regimes.columns_) & chosen)
+        )
+
+    #: The fitted regime features (None: no regime columns). Class-level defaults keep
+    #: pipelines pickled before regime features existed loadable.
+    regimes: RegimeFeatures | None = None
+    regimes_needed: bool = False
 
     def _columns_of(self, indicator: Any) -> set[str]:
         names = {str(c) for c in indicator.outputs}
@@ -310,6 +347,11 @@ class TradingPipeline:
             f"TradingPipeline({len(self.needed_indicators)}/{len(self.indicators)} indicators, "
             f"{len(self.selected_features)} features, model={type(self.model).__name__})"
         )
+
+    @property
+    def _builds_every_column(self) -> bool:
+        every_indicator = len(self.needed_indicators) == len(self.indicators)
+        return every_indicator and (self.regimes is None or self.regimes_needed)
 
     @property
     def selected_features(self) -> list[str]:
@@ -327,8 +369,10 @@ class TradingPipeline:
         """The model's input for every bar: generated, preprocessed and selected."""
         bars = _as_bars(ohlcv)
         generated = generate_indicator_features(bars, self.needed_indicators, self.timeframes)
+        if self.regimes is not None and self.regimes_needed:
+            generated = self.regimes.add_to(generated, bars)
         missing = [c for c in self.feature_names_in if c not in generated.columns]
-        if missing and len(self.needed_indicators) == len(self.indicators):
+        if missing and self._builds_every_column:
             raise FeatureError(f"the indicators no longer produce the columns {missing[:5]}")
         full = generated.reindex(columns=self.feature_names_in)  # unused columns: NaN
         return self.selector.transform(self.preprocessor.transform(full))
@@ -698,8 +742,8 @@ class TrainingJob:
         cores a second thread per fit mostly waits (measured in benchmarks/training.py).
     backtest
         How the out-of-sample signals are traded in the performance report (costs, sizing,
-        fill); by default :class:`~mlcore.analytics.backtest.Backtest` with
-        ``analytics.periods_per_year``: no costs, all equity per trade, next bar's open.
+        fill); by default ``Backtest.from_config(config)``: the ``analytics.backtest``
+        section with ``analytics.periods_per_year``.
     """
 
     config: MlcoreConfig = attrs.field(factory=MlcoreConfig)
@@ -888,7 +932,8 @@ class TrainingJob:
         config = self.config
         run_id = tracker.run_id
         overrides = self._defaults(host)
-        stage = FeatureStage.from_config(config)
+        regimes = self._regime_step(host, bars.iloc[:cut])
+        stage = FeatureStage.from_config(config, regimes=regimes)
         takes_t1 = _takes_t1(create_model(config, host))
         fit_params = {"t1": t1_train} if takes_t1 else {}
 
@@ -932,13 +977,15 @@ class TrainingJob:
             model = create_model(config, host, **overrides)
             hooked = HookedModel(model, host, config, run_id, "final")
             hooked.fit(final_stage.transform(X_train), y_train, **fit_params)
+        if regimes is not None:
+            self.timings["regime_fits"] = regimes.fit_seconds  # within the stages above
         metadata = self._metadata(host, bars, model, final_stage, cv, run_id)
         built = set(X_all.columns)
         pipeline = TradingPipeline(
             # the indicators whose columns were built (a failed one was skipped and warned)
             indicators=[i for i in engine.indicators if {str(c) for c in i.outputs} <= built],
             timeframes=engine.timeframes,
-            feature_names_in=list(X_all.columns),
+            feature_names_in=final_stage.feature_names_in_,
             stage=final_stage,
             model=model,
             label_kind=labels_all.kind,
@@ -966,7 +1013,7 @@ class TrainingJob:
         }
         features_info = {
             "indicators": len(engine.indicators),
-            "generated": X_all.shape[1],
+            "generated": len(pipeline.feature_names_in),
             "selected": pipeline.selected_features,
             "method": config.features.feature_selection.method,
         }
@@ -988,6 +1035,17 @@ class TrainingJob:
             with self._timed("tracking"):
                 result.registered = tracker.log(self, result, host, bars)
         return result
+
+    def _regime_step(self, host: PluginHost, bars: pd.DataFrame) -> RegimeFeatureStep | None:
+        """The regime columns' step when ``regimes.enabled`` and ``regimes.as_features``.
+
+        ``bars`` are those before the hold-out cut: every fit sees the bars of its own
+        training rows only, and the filter never runs past the cut.
+        """
+        regimes = self.config.regimes
+        if not (regimes.enabled and regimes.as_features):
+            return None
+        return RegimeFeatureStep(RegimeFeatures(regimes, host.regime_detectors), bars)
 
     def _performance(
         self, host: PluginHost, bars: pd.DataFrame, held_out: pd.DataFrame, cv: CVResult, cut: int

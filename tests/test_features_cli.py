@@ -125,3 +125,110 @@ def test_components_indicators_show_the_family(runner: CliRunner) -> None:
     assert sma_row.split()[1] == "trend"
     metrics = json.loads(runner.invoke(main, ["components", "metrics", "--json"]).output)
     assert all("family" not in metric for metric in metrics)  # indicators only
+
+
+# ------------------------------------------------------------ regime columns: --fit-bars
+
+REGIME_COLUMNS = ["regime_p_bull", "regime_p_bear", "regime_p_sideways"]
+HMM_PARAMS = {"n_restarts": 2, "random_state": 1}
+
+
+@pytest.fixture
+def regime_runner(installed_plugin, monkeypatch: pytest.MonkeyPatch) -> CliRunner:  # type: ignore[no-untyped-def]
+    pytest.importorskip("mlcore_hmm")
+    installed_plugin("mlcore-fixture-features", PLUGIN)
+    monkeypatch.setenv("MLCORE_LOAD_PLUGINS", "mlcore-fixture-features,mlcore-hmm")
+    return CliRunner()
+
+
+@pytest.fixture
+def regime_config(tmp_path: Path) -> Path:
+    path = tmp_path / "regimes.yaml"
+    path.write_text(
+        "regimes:\n  enabled: true\n  detector: hmm\n"
+        f"  params: {{n_restarts: {HMM_PARAMS['n_restarts']}, "
+        f"random_state: {HMM_PARAMS['random_state']}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _bars_file(tmp_path: Path, n: int) -> Path:
+    path = tmp_path / f"bars_{n}.csv"
+    market(200, seed=4).iloc[:n].to_csv(path)
+    return path
+
+
+def _hmm_probabilities(bars_path: Path, fit_bars: int) -> np.ndarray:
+    from mlcore_hmm import HMMRegimeDetector
+
+    from mlcore.data import load_ohlcv
+
+    bars = load_ohlcv(bars_path)
+    detector = HMMRegimeDetector(**HMM_PARAMS).fit(bars.iloc[:fit_bars])
+    return np.asarray(detector.predict_proba(bars))
+
+
+def test_features_fit_bars_adds_the_filtered_regime_columns(
+    regime_runner: CliRunner, regime_config: Path, tmp_path: Path
+) -> None:
+    written = {}
+    for n in (150, 200):
+        bars = _bars_file(tmp_path, n)
+        out = tmp_path / f"features_{n}.parquet"
+        args = ["features", str(bars), "-c", str(regime_config), "-o", str(out)]
+        result = regime_runner.invoke(main, [*args, "--fit-bars", "100"])
+        assert result.exit_code == 0, result.output
+        assert f"fitting regime detector hmm on 100 of {n} bars" in result.stderr
+        assert result.stdout.startswith(f"{n} rows x 7 columns written to")
+        written[n] = pd.read_parquet(out)
+        assert list(written[n].columns[4:]) == REGIME_COLUMNS
+        expected = _hmm_probabilities(bars, 100)
+        np.testing.assert_allclose(written[n][REGIME_COLUMNS].to_numpy(), expected, rtol=1e-10)
+        np.testing.assert_allclose(written[n][REGIME_COLUMNS].sum(axis=1), 1.0)
+    # appending 50 bars changes no earlier row: the fit window and the filter are causal
+    pd.testing.assert_frame_equal(written[200].iloc[:150], written[150])
+
+
+def test_features_leave_regimes_out_without_a_training_window(
+    regime_runner: CliRunner, regime_config: Path, tmp_path: Path
+) -> None:
+    bars = _bars_file(tmp_path, 150)
+    out = tmp_path / "features.csv"
+    args = ["features", str(bars), "-c", str(regime_config), "-o", str(out)]
+    plain = regime_runner.invoke(main, args)
+    assert plain.exit_code == 0, plain.output
+    assert "regime columns left out: they need a training window" in plain.stderr
+    assert "--fit-bars N" in plain.stderr
+    assert list(pd.read_csv(out, index_col="timestamp").columns) == list(
+        expected_default(market(150, seed=4)).columns
+    )
+    every = regime_runner.invoke(main, [*args, "--fit-bars", "all"])
+    assert every.exit_code == 0, every.output
+    assert "fitting regime detector hmm on 150 of 150 bars" in every.stderr
+    written = pd.read_csv(out, index_col="timestamp")
+    np.testing.assert_allclose(
+        written[REGIME_COLUMNS].to_numpy(), _hmm_probabilities(bars, 150), rtol=1e-9
+    )
+
+
+def test_features_fit_bars_errors_name_the_fix(
+    regime_runner: CliRunner, regime_config: Path, tmp_path: Path
+) -> None:
+    bars = _bars_file(tmp_path, 150)
+    out = str(tmp_path / "features.csv")
+    without = regime_runner.invoke(main, ["features", str(bars), "-o", out, "--fit-bars", "50"])
+    assert without.exit_code == 2
+    assert "regimes.enabled or regimes.as_features is false" in without.stderr
+    with_config = ["features", str(bars), "-c", str(regime_config), "-o", out, "--fit-bars"]
+    for bad in ("0", "ten"):
+        result = regime_runner.invoke(main, [*with_config, bad])
+        assert result.exit_code == 2
+        assert "neither a number of bars (at least 1) nor 'all'" in result.stderr
+    too_many = regime_runner.invoke(main, [*with_config, "151"])
+    assert too_many.exit_code == 2
+    assert "151 is more than the 150 bars" in too_many.stderr
+    too_few = regime_runner.invoke(main, [*with_config, "3"])
+    assert too_few.exit_code == 1
+    assert "regime detector 'hmm'" in too_few.stderr
+    assert "needs at least 6 rows" in too_few.stderr
