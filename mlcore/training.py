@@ -865,13 +865,14 @@ class TrainingJob:
 
         splitter = splitter_from_config(config.training.validation)
         create_model(config, host)  # fail on a bad model_type or parameter before any work
+        cut = len(bars) - n_holdout
+        regimes = self._regime_step(host, bars.iloc[:cut])  # and on an unknown detector
         with self._timed("features"):
             from mlcore.features import FeatureEngineeringPipeline
 
             engine = FeatureEngineeringPipeline(config.features, host=host)
             generated = engine.generate_features(bars)  # a failing indicator: warned, skipped
             X_all, labels_all = labels.align(generated)
-        cut = len(bars) - n_holdout
         last_train_time = bars.index[cut - 1]
         in_train = (labels_all.y.index <= last_train_time) & (
             labels_all.t1 <= last_train_time
@@ -904,6 +905,7 @@ class TrainingJob:
                 scorers,
                 splitter,
                 engine,
+                regimes,
                 tracker,
             )
         except BaseException:
@@ -927,12 +929,12 @@ class TrainingJob:
         scorers: dict[str, Any],
         splitter: Any,
         engine: Any,
+        regimes: RegimeFeatureStep | None,
         tracker: _Tracker,
     ) -> TrainingResult:
         config = self.config
         run_id = tracker.run_id
         overrides = self._defaults(host)
-        regimes = self._regime_step(host, bars.iloc[:cut])
         stage = FeatureStage.from_config(config, regimes=regimes)
         takes_t1 = _takes_t1(create_model(config, host))
         fit_params = {"t1": t1_train} if takes_t1 else {}
@@ -1037,7 +1039,8 @@ class TrainingJob:
         return result
 
     def _regime_step(self, host: PluginHost, bars: pd.DataFrame) -> RegimeFeatureStep | None:
-        """The regime columns' step when ``regimes.enabled`` and ``regimes.as_features``.
+        """The regime columns' step when ``regimes.enabled`` and ``regimes.as_features``;
+        an unknown ``regimes.detector`` fails here.
 
         ``bars`` are those before the hold-out cut: every fit sees the bars of its own
         training rows only, and the filter never runs past the cut.

@@ -16,7 +16,7 @@ from mlcore import AnalyticsError
 from mlcore.analytics import AdvancedAnalytics, Backtest
 from mlcore.analytics.reports.command import analytics_from_data
 from mlcore.analytics.reports.inputs import read_performance_file
-from mlcore.analytics.rows import row_key, row_text, rows_text
+from mlcore.analytics.rows import first_bad, row_error, row_key, row_text, rows_text
 from mlcore.cli import main
 from mlcore.config import MlcoreConfig
 from mlcore.errors import DataValidationError
@@ -39,6 +39,28 @@ def test_row_names_count_from_one_and_show_the_label() -> None:
     assert row_text(pd.Index(["T-1", "T-2"]), 1) == "row 2 (index 'T-2')"
     assert rows_text(plain, [0, 2]) == "row 1, row 3"
     assert rows_text(pd.RangeIndex(10), np.arange(5)) == "row 1, row 2, row 3 and 2 more"
+
+
+def test_first_bad_is_the_first_true_position() -> None:
+    assert first_bad([False, True, False, True]) == 1
+    assert first_bad(np.array([True])) == 0
+    assert first_bad(pd.Series([False, False, True], index=[7, 8, 9])) == 2  # a position
+    assert first_bad(np.zeros(4, dtype=bool)) is None
+    assert first_bad([]) is None
+
+
+def test_a_row_error_names_its_row_or_rows_and_keys_the_first() -> None:
+    times = pd.date_range("2024-01-01", periods=3, tz="UTC")
+    one = row_error("returns {row} is nan", times, 1, column="returns")
+    assert str(one) == "returns row 2 (2024-01-02 00:00:00+00:00) is nan"
+    assert (one.column, one.row) == ("returns", times[1])
+    several = row_error("bad at {row}; fix them", pd.RangeIndex(9), np.array([2, 4, 5, 6, 8]))
+    assert str(several) == "bad at row 3, row 5, row 6 and 2 more; fix them"
+    assert (several.column, several.row) == (None, 3)
+    # braces in the values of an f-string message are kept as they are
+    braces = row_error(f"side {'{x}'!r} at {{row}}", pd.Index(["a", "b"]), np.int64(0))
+    assert str(braces) == "side '{x}' at row 1 (index 'a')"
+    assert braces.row == "a"
 
 
 def _trades_file(bad_trade: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 from sklearn.base import clone
 from test_features_support import make_host, market
 
-from mlcore import PluginHost, RegimeDetectorBase, hookimpl
+from mlcore import IndicatorBase, PluginHost, RegimeDetectorBase, hookimpl
 from mlcore.config import MlcoreConfig, RegimesConfig, config_from_dict
 from mlcore.errors import ConfigError, FeatureError
 from mlcore.features import FeatureEngineeringPipeline
@@ -171,6 +171,34 @@ def test_a_detector_giving_the_wrong_shape_is_a_clear_error(host, bars):
     regimes.columns_ = regime_feature_columns(3)  # as if the detector promised 3 regimes
     with pytest.raises(FeatureError, match=r"shape \(400, 2\) for 400 bars; expected \(400, 3\)"):
         regimes.transform(bars)
+
+
+@attrs.frozen
+class LooksLikeARegime(IndicatorBase):
+    """The close, in a column named like the first regime column."""
+
+    name: ClassVar[str] = "regime_p_bull"
+    family: ClassVar[str] = "trend"
+
+    def compute(self, ohlcv: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({self.outputs[0]: ohlcv["close"]}, index=ohlcv.index)
+
+
+class _LookalikePlugin:
+    @staticmethod
+    @hookimpl
+    def mlcore_register_indicators(registry: Any) -> None:
+        registry.add("regime_p_bull", LooksLikeARegime)
+
+
+def test_an_indicator_column_named_like_a_regime_column_is_refused(host, bars):
+    assert host.register_plugin(_LookalikePlugin(), distribution="test-lookalike")
+    features = {**FEATURES, "indicators": ["sma", "regime_p_bull"]}
+    config = RegimesConfig(enabled=True, detector="trend")
+    pipeline = FeatureEngineeringPipeline(features, host=host, regimes=config)
+    assert "regime_p_bull" in pipeline.generate_features(bars).columns
+    with pytest.raises(FeatureError, match=r"\['regime_p_bull'\] clash with the regime columns"):
+        pipeline.fit(bars.iloc[:TRAIN])
 
 
 # ----------------------------------------------------------- with the real hmm detector

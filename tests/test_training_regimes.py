@@ -29,7 +29,12 @@ from mlcore import ConfigError, IndicatorBase, ModelBase, RegimeDetectorBase, ho
 from mlcore.config import MlcoreConfig, RegimesConfig, config_from_dict
 from mlcore.data import synthetic_ohlcv
 from mlcore.errors import FeatureError
-from mlcore.features import FeatureSelector, RegimeFeatures, RegimeFeatureStep
+from mlcore.features import (
+    FeatureEngineeringPipeline,
+    FeatureSelector,
+    RegimeFeatures,
+    RegimeFeatureStep,
+)
 from mlcore.host import PluginHost
 from mlcore.training import FeatureStage, TradingPipeline, TrainingResult, train
 
@@ -270,9 +275,25 @@ def test_no_regime_columns_unless_enabled_and_as_features(regimes: dict[str, Any
     assert "regime_fits" not in result.timings
 
 
-def test_an_unknown_detector_names_the_config_key() -> None:
-    with pytest.raises(ConfigError, match=r"regimes\.detector.*'trnd'.*trend"):
-        _train(_config(regimes={"detector": "trnd"}))
+def test_an_unknown_detector_fails_before_any_feature_is_computed(monkeypatch) -> None:
+    computed: list[int] = []
+    compute = LagReturn.compute
+
+    def spy(self: LagReturn, ohlcv: pd.DataFrame) -> pd.DataFrame:
+        computed.append(self.period)
+        return compute(self, ohlcv)
+
+    monkeypatch.setattr(LagReturn, "compute", spy)
+    _train()
+    assert sorted(set(computed)) == [1, 5], "the spy sees the indicators of a good run"
+    computed.clear()
+    config = _config(regimes={"detector": "trnd"})
+    with pytest.raises(ConfigError, match=r"regimes\.detector.*'trnd'.*registered.*trend") as job:
+        _train(config)
+    assert computed == [], "the indicators ran before the detector's name was checked"
+    with pytest.raises(ConfigError) as pipeline:
+        FeatureEngineeringPipeline(config, host=_host())
+    assert (str(job.value), job.value.key_path) == (str(pipeline.value), "regimes.detector")
 
 
 def test_the_step_refuses_rows_it_has_no_bars_for() -> None:

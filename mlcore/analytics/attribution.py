@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mlcore.analytics.rows import row_key, row_text
+from mlcore.analytics.rows import first_bad, row_error
 from mlcore.errors import AnalyticsError
 
 __all__ = ["FactorAttribution", "factor_attribution"]
@@ -112,16 +112,14 @@ def _aligned(returns: pd.Series, factors: pd.DataFrame) -> tuple[np.ndarray, np.
         raise AnalyticsError(
             f"factor column(s) {non_numeric} are not numeric", column=non_numeric[0]
         )
-    missing = frame.isna().any(axis=1).to_numpy()
-    if missing.any():
-        label = frame.index[int(np.flatnonzero(missing)[0])]
-        position = int(np.flatnonzero(factors.index == label)[0])  # the row in factors
+    if (missing := first_bad(frame.isna().any(axis=1))) is not None:
+        position = int(np.flatnonzero(factors.index == frame.index[missing])[0])  # in factors
         column = str(factors.columns[factors.iloc[position].isna().to_numpy()][0])
-        raise AnalyticsError(
-            f"factor column {column!r} is NaN at {row_text(factors.index, position)}; fill "
-            "or drop those rows first",
+        raise row_error(
+            f"factor column {column!r} is NaN at {{row}}; fill or drop those rows first",
+            factors.index,
+            position,
             column=column,
-            row=row_key(factors.index, position),
         )
     k = factors.shape[1]
     if len(common) < k + 2:

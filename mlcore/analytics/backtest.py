@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mlcore.analytics.rows import row_key, rows_text
+from mlcore.analytics.rows import row_error, rows_text
 from mlcore.analytics.sizing import (
     kelly_criterion,
     trailing_trade_stats,
@@ -318,12 +318,11 @@ def signals_from_classes(predictions: pd.Series, classes: Sequence[Any] | None =
         )
     unknown = (predictions.notna() & ~predictions.isin(ordered)).to_numpy()
     if unknown.any():
-        positions = np.flatnonzero(unknown)
-        raise AnalyticsError(
-            f"predictions hold classes outside {ordered} at "
-            f"{rows_text(predictions.index, positions)}",
+        raise row_error(
+            f"predictions hold classes outside {ordered} at {{row}}",
+            predictions.index,
+            np.flatnonzero(unknown),
             column=str(predictions.name),
-            row=row_key(predictions.index, int(positions[0])),
         )
     signal = np.where(predictions == ordered[-1], 1, np.where(predictions == ordered[0], -1, 0))
     return pd.Series(signal.astype(np.int64), index=predictions.index, name="signal")
@@ -365,13 +364,12 @@ def _signal_array(signals: pd.Series | npt.ArrayLike, index: pd.Index) -> _IntAr
     values = _aligned(signals, index, "signals")
     bad = ~np.isnan(values) & ~np.isin(values, (-1.0, 0.0, 1.0))
     if bad.any():
-        positions = np.flatnonzero(bad)
-        raise AnalyticsError(
+        raise row_error(
             f"signals must be -1, 0 or 1 (or NaN for flat), got {values[bad][:_SHOWN_ROWS]} "
-            f"at {rows_text(index, positions)}; convert class predictions with "
-            "signals_from_classes",
+            "at {row}; convert class predictions with signals_from_classes",
+            index,
+            np.flatnonzero(bad),
             column="signals",
-            row=row_key(index, int(positions[0])),
         )
     return np.nan_to_num(values, nan=0.0).astype(np.int64)
 
@@ -381,13 +379,12 @@ def _probability_array(probabilities: pd.Series | npt.ArrayLike, index: pd.Index
     with np.errstate(invalid="ignore"):
         bad = (values < 0.0) | (values > 1.0) | np.isinf(values)
     if bad.any():
-        positions = np.flatnonzero(bad)
-        raise AnalyticsError(
-            f"probabilities must lie in [0, 1], got {values[bad][:_SHOWN_ROWS]} at "
-            f"{rows_text(index, positions)}; pass the up class's probability (a column of "
-            "predict_proba), not a score",
+        raise row_error(
+            f"probabilities must lie in [0, 1], got {values[bad][:_SHOWN_ROWS]} at {{row}}; "
+            "pass the up class's probability (a column of predict_proba), not a score",
+            index,
+            np.flatnonzero(bad),
             column="probabilities",
-            row=row_key(index, int(positions[0])),
         )
     return values
 

@@ -8,7 +8,8 @@ has a label worth showing, the label follows in parentheses: the time of a serie
 (``row 2 (index 'T-17')``). A frame on a plain 0, 1, 2... index has no such label.
 
 ``AnalyticsError.row`` holds what identifies the row best: its label where it has one,
-else its number N.
+else its number N. :func:`row_error` builds such an error, and :func:`first_bad` finds the
+row it is about.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["row_key", "row_text", "rows_text"]
+from mlcore.errors import AnalyticsError
+
+__all__ = ["first_bad", "row_error", "row_key", "row_text", "rows_text"]
 
 _SHOWN = 3
 
@@ -56,3 +59,30 @@ def row_key(index: pd.Index, position: int) -> object:
     """The row's label, or its number counted from 1 when it has none."""
     label = _label(index, position)
     return position + 1 if label is None else label
+
+
+def first_bad(mask: npt.ArrayLike) -> int | None:
+    """The position of the first true value of ``mask``, or None when there is none."""
+    positions = np.flatnonzero(mask)
+    return int(positions[0]) if positions.size else None
+
+
+def row_error(
+    message: str,
+    index: pd.Index,
+    rows: int | Sequence[int] | npt.NDArray[np.intp],
+    *,
+    column: str | None = None,
+) -> AnalyticsError:
+    """An :class:`~mlcore.errors.AnalyticsError` about the row at position ``rows`` of
+    ``index``, or about the rows at several positions.
+
+    Each ``{row}`` in ``message`` becomes the row's name (:func:`row_text`), or the first
+    few rows' (:func:`rows_text`); write it ``{{row}}`` inside an f-string. The error's
+    ``row`` is the (first) row's :func:`row_key`, its ``column`` is ``column``.
+    """
+    if isinstance(rows, int | np.integer):
+        named, first = row_text(index, int(rows)), int(rows)
+    else:
+        named, first = rows_text(index, rows), int(rows[0])
+    return AnalyticsError(message.replace("{row}", named), column=column, row=row_key(index, first))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlcore.analytics.rows import row_key, row_text
+from mlcore.analytics.rows import first_bad, row_error
 from mlcore.errors import AnalyticsError
 
 __all__ = ["equity_to_returns", "validate_equity", "validate_returns"]
@@ -22,23 +22,21 @@ def validate_returns(returns: Any, what: str = "returns") -> pd.Series:
     """A float copy of ``returns`` after the checks; ``what`` names it in errors."""
     series = _float_series(returns, what)
     values = series.to_numpy()
-    bad = ~np.isfinite(values)
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise AnalyticsError(
-            f"{what} {row_text(series.index, position)} is {values[position]}; returns must "
-            "be finite: drop the row or fill it explicitly (fillna(0.0) for a flat period)",
+    if (position := first_bad(~np.isfinite(values))) is not None:
+        raise row_error(
+            f"{what} {{row}} is {values[position]}; returns must be finite: drop the row or "
+            "fill it explicitly (fillna(0.0) for a flat period)",
+            series.index,
+            position,
             column=what,
-            row=row_key(series.index, position),
         )
-    below = values < -1.0
-    if below.any():
-        position = int(np.flatnonzero(below)[0])
-        raise AnalyticsError(
-            f"{what} {row_text(series.index, position)} is {values[position]}; a simple "
-            "return cannot be below -1 (-100%): are these log returns or P&L amounts?",
+    if (position := first_bad(values < -1.0)) is not None:
+        raise row_error(
+            f"{what} {{row}} is {values[position]}; a simple return cannot be below -1 "
+            "(-100%): are these log returns or P&L amounts?",
+            series.index,
+            position,
             column=what,
-            row=row_key(series.index, position),
         )
     return series
 
@@ -47,14 +45,12 @@ def validate_equity(equity: Any) -> pd.Series:
     """A float copy of an equity curve after the checks (at least two positive values)."""
     series = _float_series(equity, "equity")
     values = series.to_numpy()
-    bad = ~(np.isfinite(values) & (values > 0.0))
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise AnalyticsError(
-            f"equity {row_text(series.index, position)} is {values[position]}; an equity "
-            "curve holds finite wealth > 0",
+    if (position := first_bad(~(np.isfinite(values) & (values > 0.0)))) is not None:
+        raise row_error(
+            f"equity {{row}} is {values[position]}; an equity curve holds finite wealth > 0",
+            series.index,
+            position,
             column="equity",
-            row=row_key(series.index, position),
         )
     if series.size < 2:
         raise AnalyticsError("an equity curve needs at least two values to give a return")
@@ -89,20 +85,20 @@ def _float_series(data: Any, what: str) -> pd.Series:
 
 
 def _check_order(index: pd.DatetimeIndex, what: str) -> None:
-    if index.hasnans:
-        position = int(np.flatnonzero(index.isna())[0])
-        raise AnalyticsError(
-            f"{what} {row_text(index, position)} has no time (NaT); give every row its time",
+    if (position := first_bad(index.isna())) is not None:
+        raise row_error(
+            f"{what} {{row}} has no time (NaT); give every row its time",
+            index,
+            position,
             column=what,
-            row=row_key(index, position),
         )
     steps = np.diff(index.asi8)
-    if (steps <= 0).any():
-        position = int(np.flatnonzero(steps <= 0)[0]) + 1
-        problem = "repeats the time of" if steps[position - 1] == 0 else "comes before"
-        raise AnalyticsError(
-            f"{what} {row_text(index, position)} {problem} the row before it; times must "
-            "be strictly increasing (sort_index() and drop duplicates first)",
+    if (step := first_bad(steps <= 0)) is not None:
+        problem = "repeats the time of" if steps[step] == 0 else "comes before"
+        raise row_error(
+            f"{what} {{row}} {problem} the row before it; times must be strictly increasing "
+            "(sort_index() and drop duplicates first)",
+            index,
+            step + 1,
             column=what,
-            row=row_key(index, position),
         )

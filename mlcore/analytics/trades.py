@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlcore.analytics.returns import safe_ratio
-from mlcore.analytics.rows import row_key, row_text
+from mlcore.analytics.rows import first_bad, row_error
 from mlcore.errors import AnalyticsError
 
 __all__ = [
@@ -112,32 +112,28 @@ def _times(frame: pd.DataFrame, column: str) -> pd.Series:
     try:
         times = pd.to_datetime(frame[column])
     except (ValueError, TypeError) as error:
-        position = next((p for p, v in enumerate(frame[column]) if not _is_time(v)), None)
+        position = first_bad([not _is_time(value) for value in frame[column]])
         if position is None:
             raise AnalyticsError(
                 f"column {column!r} does not parse as times ({error}); use timestamps",
                 column=column,
             ) from None
-        raise AnalyticsError(
-            f"{_row(frame.index, position)}: column {column!r} holds "
+        raise row_error(
+            f"trade history {{row}}: column {column!r} holds "
             f"{frame[column].iloc[position]!r}, not a time; use timestamps",
+            frame.index,
+            position,
             column=column,
-            row=row_key(frame.index, position),
         ) from None
-    missing = times.isna().to_numpy()
-    if missing.any():
-        position = int(np.flatnonzero(missing)[0])
-        raise AnalyticsError(
-            f"{_row(frame.index, position)}: column {column!r} is missing (NaT); every trade "
-            "needs both times",
+    if (position := first_bad(times.isna())) is not None:
+        raise row_error(
+            f"trade history {{row}}: column {column!r} is missing (NaT); every trade needs "
+            "both times",
+            frame.index,
+            position,
             column=column,
-            row=row_key(frame.index, position),
         )
     return times
-
-
-def _row(index: pd.Index, position: int) -> str:
-    return f"trade history {row_text(index, position)}"
 
 
 def _is_time(value: object) -> bool:
@@ -156,42 +152,40 @@ def _check_durations(entry: pd.Series, exit_: pd.Series) -> None:
             "entry_time and exit_time mix time-zone-aware and naive timestamps; use one kind",
             column="exit_time",
         ) from None
-    if short.any():
-        position = int(np.flatnonzero(short)[0])
-        raise AnalyticsError(
-            f"{_row(entry.index, position)}: exit_time {exit_.iloc[position]} is not after "
+    if (position := first_bad(short)) is not None:
+        raise row_error(
+            f"trade history {{row}}: exit_time {exit_.iloc[position]} is not after "
             f"entry_time {entry.iloc[position]}; a trade must last (zero-length or reversed "
             "trades are data errors: check the times)",
+            entry.index,
+            position,
             column="exit_time",
-            row=row_key(entry.index, position),
         )
 
 
 def _directions(side: pd.Series) -> np.ndarray:
     keys = side.astype(str).str.strip().str.lower()
     directions = keys.map(_SIDES)
-    unknown = directions.isna().to_numpy()
-    if unknown.any():
-        position = int(np.flatnonzero(unknown)[0])
-        raise AnalyticsError(
-            f"{_row(side.index, position)}: side {side.iloc[position]!r} is not one of "
-            "'long', 'short', +1, -1",
+    if (position := first_bad(directions.isna())) is not None:
+        raise row_error(
+            f"trade history {{row}}: side {side.iloc[position]!r} is not one of 'long', "
+            "'short', +1, -1",
+            side.index,
+            position,
             column="side",
-            row=row_key(side.index, position),
         )
     return directions.to_numpy(np.int64)
 
 
 def _positive(frame: pd.DataFrame, column: str) -> np.ndarray:
     values = _numeric(frame, column)
-    bad = ~(np.isfinite(values) & (values > 0.0))
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise AnalyticsError(
-            f"{_row(frame.index, position)}: column {column!r} is {float(values[position])}; it "
-            "must be a finite number > 0",
+    if (position := first_bad(~(np.isfinite(values) & (values > 0.0)))) is not None:
+        raise row_error(
+            f"trade history {{row}}: column {column!r} is {float(values[position])}; it must "
+            "be a finite number > 0",
+            frame.index,
+            position,
             column=column,
-            row=row_key(frame.index, position),
         )
     return values
 
@@ -200,14 +194,13 @@ def _fees(frame: pd.DataFrame) -> np.ndarray:
     if "fees" not in frame.columns:
         return np.zeros(len(frame))
     values = _numeric(frame, "fees")
-    bad = ~(np.isfinite(values) & (values >= 0.0))
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise AnalyticsError(
-            f"{_row(frame.index, position)}: column 'fees' is {float(values[position])}; fees are "
-            "a finite amount >= 0 (write 0 for none)",
+    if (position := first_bad(~(np.isfinite(values) & (values >= 0.0)))) is not None:
+        raise row_error(
+            f"trade history {{row}}: column 'fees' is {float(values[position])}; fees are a "
+            "finite amount >= 0 (write 0 for none)",
+            frame.index,
+            position,
             column="fees",
-            row=row_key(frame.index, position),
         )
     return values
 
@@ -215,13 +208,13 @@ def _fees(frame: pd.DataFrame) -> np.ndarray:
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     converted = pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64)
     unparsed = np.isnan(converted) & frame[column].notna().to_numpy()
-    if unparsed.any():
-        position = int(np.flatnonzero(unparsed)[0])
-        raise AnalyticsError(
-            f"{_row(frame.index, position)}: column {column!r} holds "
+    if (position := first_bad(unparsed)) is not None:
+        raise row_error(
+            f"trade history {{row}}: column {column!r} holds "
             f"{frame[column].iloc[position]!r}, not a number",
+            frame.index,
+            position,
             column=column,
-            row=row_key(frame.index, position),
         )
     return converted
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from mlcore.analytics import drawdowns, returns, risk
 from mlcore.analytics.conventions import Conventions
-from mlcore.analytics.rows import row_key, row_text
+from mlcore.analytics.rows import first_bad, row_error
 from mlcore.analytics.trades import trade_statistics, validate_trades
 from mlcore.errors import AnalyticsError
 from mlcore.protocols import metric
@@ -47,15 +47,14 @@ def _series(y_pred: Any) -> np.ndarray:
     values = np.asarray(y_pred, dtype=np.float64).ravel()
     if values.size < 2:
         raise AnalyticsError(f"a performance metric needs at least 2 returns, got {values.size}")
-    bad = ~np.isfinite(values) | (values < -1.0)
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
+    if (position := first_bad(~np.isfinite(values) | (values < -1.0))) is not None:
         index = y_pred.index if isinstance(y_pred, pd.Series) else pd.RangeIndex(values.size)
-        raise AnalyticsError(
-            f"returns {row_text(index, position)} is {values[position]}; returns must be "
-            "finite simple returns >= -1 (no NaN, no inf)",
+        raise row_error(
+            f"returns {{row}} is {values[position]}; returns must be finite simple returns "
+            ">= -1 (no NaN, no inf)",
+            index,
+            position,
             column="returns",
-            row=row_key(index, position),
         )
     return values
 

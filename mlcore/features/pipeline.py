@@ -281,7 +281,7 @@ class FeatureEngineeringPipeline:
         features = self.generate_features(ohlcv_train)
         if self._regime_features is not None:
             self.regime_detector_ = self._regime_features.fit(ohlcv_train).detector_
-            features = self._with_regimes(features, ohlcv_train, self._regime_features)
+            features = self._regime_features.add_to(features, ohlcv_train)
         preprocessor = FeaturePreprocessor.from_config(self.config.preprocessing)
         processed = preprocessor.fit(features).transform(features)
         target = _target_on(features.index, y)
@@ -299,7 +299,7 @@ class FeatureEngineeringPipeline:
             raise FeatureError("FeatureEngineeringPipeline is not fitted: call fit(ohlcv_train)")
         features = self.generate_features(ohlcv)
         if self._regime_features is not None:
-            features = self._with_regimes(features, ohlcv, self._regime_features)
+            features = self._regime_features.add_to(features, ohlcv)
         missing = [c for c in self.feature_names_in_ if c not in features.columns]
         if missing:
             raise FeatureError(
@@ -308,17 +308,6 @@ class FeatureEngineeringPipeline:
             )
         processed = self.preprocessor_.transform(features[self.feature_names_in_])
         return self.selector_.transform(processed)
-
-    @staticmethod
-    def _with_regimes(
-        features: pd.DataFrame, ohlcv: pd.DataFrame, regimes: RegimeFeatures
-    ) -> pd.DataFrame:
-        """``features`` followed by the fitted detector's filtered regime probabilities."""
-        probabilities = regimes.transform(ohlcv)
-        clash = sorted(set(probabilities.columns) & set(features.columns))
-        if clash:
-            raise FeatureError(f"an indicator's column(s) {clash[:3]} clash with the regimes'")
-        return pd.concat([features, probabilities.set_axis(features.index)], axis=1)
 
     def fit_transform(self, ohlcv_train: pd.DataFrame, y: Any = None) -> pd.DataFrame:
         return self.fit(ohlcv_train, y).transform(ohlcv_train)

@@ -115,7 +115,7 @@ def _resolve(name: str, registry: Registry[Any]) -> Component[Any]:
     except UnknownComponentError as error:
         raise ConfigError(
             f"{error}; set it to a registered regime detector, or install the plugin that "
-            "provides it (mlcore-hmm registers 'hmm')",
+            "provides it (mlcore-hmm registers 'hmm', mlcore-torch 'nn')",
             key_path="regimes.detector",
         ) from None
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mlcore._version import __version__
-from mlcore.analytics.rows import row_key, rows_text
+from mlcore.analytics.rows import row_error
 from mlcore.errors import AnalyticsError, MlcoreError
 
 if TYPE_CHECKING:
@@ -222,10 +222,11 @@ def _regime_inputs(
         aligned = regimes.reindex(line.index)
         unlabelled = np.flatnonzero(aligned.isna().to_numpy())
         if unlabelled.size:
-            raise AnalyticsError(
-                f"regimes has no label for {unlabelled.size} price rows: prices "
-                f"{rows_text(line.index, unlabelled)}; give one label per price row",
-                row=row_key(line.index, int(unlabelled[0])),
+            raise row_error(
+                f"regimes has no label for {unlabelled.size} price rows: prices {{row}}; "
+                "give one label per price row",
+                line.index,
+                unlabelled,
             )
         labels = aligned.to_numpy(dtype=np.int64)
     else:
