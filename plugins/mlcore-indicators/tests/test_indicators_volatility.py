@@ -175,13 +175,17 @@ def test_percent_b_is_one_half_when_close_is_the_middle_band(
 
 
 @settings(max_examples=40, deadline=None)
-@given(prices, st.floats(min_value=0.01, max_value=100.0))
-def test_scale_invariance(closes: list[float], scale: float) -> None:
+@given(prices, st.floats(min_value=0.01, max_value=100.0), st.integers(-8, 8))
+def test_scale_invariance(closes: list[float], scale: float, power: int) -> None:
     frame = frame_from_closes(closes)
+    # a power of two scales every price exactly, so ranks must not move even between prices
+    # one ulp apart; any other factor may round such a pair into a tie
+    exactly = frame.copy()
+    exactly[["open", "high", "low", "close"]] *= 2.0**power
+    for indicator in (RollingPercentile(period=10), RollingPercentile(period=10, source="logret")):
+        np.testing.assert_array_equal(column(indicator, frame), column(indicator, exactly))
     scaled = frame.copy()
     scaled[["open", "high", "low", "close"]] *= scale
-    for indicator in (RollingPercentile(period=10), RollingPercentile(period=10, source="logret")):
-        np.testing.assert_array_equal(column(indicator, frame), column(indicator, scaled))
     for indicator in (RealizedVolatilityRatio(short=3, long=12), NATR(period=5)):
         np.testing.assert_allclose(column(indicator, frame), column(indicator, scaled), rtol=1e-8)
     # A std is exact to rounding of the prices' squares: ~1e-8 of the level at worst.
