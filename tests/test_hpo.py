@@ -242,7 +242,7 @@ def test_workers_seed_their_samplers_apart(optuna: Any, data: Any, tmp_path: Pat
 def test_the_objective_is_the_mean_walk_forward_cv_score(
     optuna: Any, data: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mlcore.hpo
+    import mlcore.hpo.optimizer
     from mlcore.builtins.metrics import f1_score
 
     X, y, t1, _ = data
@@ -252,7 +252,7 @@ def test_the_objective_is_the_mean_walk_forward_cv_score(
         calls.append(kwargs)
         return cross_validate(factory, X_, y_, **kwargs)
 
-    monkeypatch.setattr(mlcore.hpo, "cross_validate", spy)
+    monkeypatch.setattr(mlcore.hpo.optimizer, "cross_validate", spy)
     result = make_optimizer(n_trials=6, pruner="none").optimize(X, y, cv=CV, t1=t1)
 
     assert len(calls) == 6
