@@ -51,6 +51,7 @@ from mlcore.testing import (
     parametrize_with_checks,
 )
 from mlcore.testing import checks as checks_module
+from mlcore.testing.checks._data import _default_ohlcv
 
 try:
     from mlcore.builtins.data_sources import CsvSource, SyntheticSource
@@ -425,10 +426,10 @@ def test_a_model_without_task_is_checked_as_a_classifier(monkeypatch: pytest.Mon
 
 
 def test_checks_leave_the_shared_default_data_alone() -> None:
-    before = checks_module._default_ohlcv().copy(deep=True)
+    before = _default_ohlcv().copy(deep=True)
     with pytest.raises(AssertionError):
         check_input_not_mutated(MutatesInput())
-    pd.testing.assert_frame_equal(checks_module._default_ohlcv(), before, check_exact=True)
+    pd.testing.assert_frame_equal(_default_ohlcv(), before, check_exact=True)
 
 
 # ---------------------------------------------------------------------------
