@@ -1,61 +1,56 @@
-"""Experiment tracking and the model registry on MLflow: :class:`MLflowManager`.
-
-One manager talks to one tracking store (``sqlite:///mlflow.db`` by default: MLflow embedded
-in a file, no server) and one experiment in it. A run records what produced a model: its
-parameters, metrics per fold and overall, the resolved config (``config.yaml``), the plugin
-versions (``plugins.json``), the data fingerprint, the feature list (``features.json``), the
-seed, plots, and the model itself: the whole pipeline as an MLflow *pyfunc* model that predicts
-from raw OHLCV bars, with the seed document's ``model_metadata.json``. The registry side
-registers versions, moves the aliases ``champion`` and ``challenger``, and loads a model by
-alias, here or in any other process.
-
-Secrets never reach MLflow: parameters, tags, config and metadata are scrubbed of keys that
-name a secret (``api_key``, ``token``, ``password``...), of values equal to (or, from 8
-characters, containing) a secret held in an environment variable whose name says so
-(``FINNHUB_API_KEY``), and of passwords inside URLs (``postgresql://user:***@host/db``).
-
-mlflow is the ``mlcore[tracking]`` extra, imported on first use. ``docs/tracking.md`` is
-the user guide.
-"""
+"""The manager of one MLflow experiment and its registry: :class:`MLflowManager`."""
 
 from __future__ import annotations
 
-import os
-
-# Before mlflow is first imported anywhere through this module; the user's setting wins.
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-
 import contextlib
 import datetime as dt
-import functools
-import importlib.metadata
 import json
-import logging
 import math
 import numbers
-import pickle
+import os
 import platform
-import re
-import sys
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self
-from urllib.parse import unquote
 
 import attrs
 import yaml
 
 from mlcore._version import PLUGIN_API_VERSION, __version__
-from mlcore.config import MlcoreConfig, MlflowConfig, config_to_dict, names_secret
-from mlcore.errors import (
-    MissingExtraError,
-    ModelLoadError,
-    ModelNotFoundError,
-    TrackingError,
-    TrackingWarning,
+from mlcore.config import MlcoreConfig, MlflowConfig, config_to_dict
+from mlcore.errors import ModelLoadError, ModelNotFoundError, TrackingError, TrackingWarning
+from mlcore.tracking._locations import (
+    _ARTIFACTS_DIR,
+    _artifact_uri,
+    _experiment_folder,
+    _sqlite_database,
 )
+from mlcore.tracking._mlflow import (
+    _import_mlflow,
+    _is_missing_resource,
+    _mlflow_errors,
+    _without_log_records,
+)
+from mlcore.tracking._params import (
+    MAX_PARAM_LENGTH,
+    MAX_TAG_LENGTH,
+    _as_text,
+    _clean_key,
+    _json_default,
+    _truncate,
+    flatten_params,
+)
+from mlcore.tracking._requirements import default_pip_requirements
+from mlcore.tracking._results import (
+    LoggedModel,
+    ModelVersionInfo,
+    RunSummary,
+    _run_summary,
+    _version_info,
+)
+from mlcore.tracking._secrets import _SecretFilter, _warn_dropped
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,390 +58,11 @@ if TYPE_CHECKING:
 
     from mlcore.host import PluginHost
 
-__all__ = [
-    "LoggedModel",
-    "MLflowManager",
-    "ModelLoadError",
-    "ModelNotFoundError",
-    "ModelVersionInfo",
-    "RunSummary",
-    "TrackingError",
-    "TrackingWarning",
-    "default_pip_requirements",
-    "flatten_params",
-]
+__all__ = ["MLflowManager"]
 
-MAX_PARAM_LENGTH: Final = 6000  # mlflow.utils.validation.MAX_PARAM_VAL_LENGTH
-MAX_TAG_LENGTH: Final = 8000  # mlflow.utils.validation.MAX_TAG_VAL_LENGTH
-MAX_KEY_LENGTH: Final = 250  # mlflow.utils.validation.MAX_ENTITY_KEY_LENGTH
-TRUNCATION_MARKER: Final = "...[truncated]"
 _PARAMS_PER_BATCH: Final = 100  # mlflow.utils.validation.MAX_PARAMS_TAGS_PER_BATCH
 _METRICS_PER_BATCH: Final = 1000
-_MIN_SECRET_LENGTH: Final = 4  # shorter environment values are not treated as secrets
-_MIN_SECRET_SUBSTRING: Final = 8  # from this length, a value that contains a secret is dropped
 _RUN_STATUSES: Final = ("FINISHED", "FAILED", "KILLED")
-_ARTIFACTS_DIR: Final = "mlartifacts"
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*):[^@/\s]+@")
-_BAD_KEY_CHARACTERS = re.compile(r"[^\w./\- :]")
-
-
-# ---------------------------------------------------------------------- results as data
-
-
-@attrs.frozen
-class ModelVersionInfo:
-    """One version of a registered model."""
-
-    name: str
-    version: int
-    aliases: tuple[str, ...]
-    run_id: str | None
-    source: str
-    tags: dict[str, str]
-    created_at: dt.datetime | None
-
-    @property
-    def model_uri(self) -> str:
-        """``models:/<name>/<version>``."""
-        return f"models:/{self.name}/{self.version}"
-
-
-@attrs.frozen
-class LoggedModel:
-    """What :meth:`MLflowManager.log_model` logged, and where to find it."""
-
-    model_uri: str
-    model_id: str
-    run_id: str
-    name: str
-    registered_model_name: str | None
-    registered_version: int | None
-    pip_requirements: tuple[str, ...]
-    metadata: dict[str, Any]
-
-
-@attrs.frozen
-class RunSummary:
-    """A run's identity, times, parameters and latest metric values."""
-
-    run_id: str
-    run_name: str | None
-    experiment_id: str
-    status: str
-    start_time: dt.datetime | None
-    end_time: dt.datetime | None
-    params: dict[str, str]
-    metrics: dict[str, float]
-    tags: dict[str, str]
-
-
-# ------------------------------------------------------------------------ mlflow import
-
-
-def _import_mlflow() -> Any:
-    try:
-        import mlflow
-    except ImportError:
-        raise MissingExtraError("mlflow", "tracking", "Experiment tracking") from None
-    return mlflow
-
-
-class _DropLogRecords(logging.Filter):
-    def __init__(self, prefixes: tuple[str, ...]) -> None:
-        super().__init__()
-        self.prefixes = prefixes
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(self.prefixes)
-
-
-@contextlib.contextmanager
-def _without_log_records(logger_name: str, *prefixes: str) -> Iterator[None]:
-    """Silence one known, expected message of a library logger for the duration."""
-    drop = _DropLogRecords(prefixes)
-    target = logging.getLogger(logger_name)
-    target.addFilter(drop)
-    try:
-        yield
-    finally:
-        target.removeFilter(drop)
-
-
-@contextlib.contextmanager
-def _mlflow_errors(action: str, error_class: type[TrackingError] = TrackingError) -> Iterator[None]:
-    """Turn an MlflowException raised while doing ``action`` into a TrackingError."""
-    from mlflow.exceptions import MlflowException
-
-    try:
-        yield
-    except MlflowException as error:
-        raise error_class(f"{action} failed: {error.message}") from error
-
-
-def _is_missing_resource(error: BaseException) -> bool:
-    return getattr(error, "error_code", "") == "RESOURCE_DOES_NOT_EXIST"
-
-
-# ------------------------------------------------------------------------- URIs and paths
-
-
-def _sqlite_database(uri: str) -> tuple[str, Path | None]:
-    """``(uri, path)`` with a relative SQLite file made absolute; other URIs pass unchanged.
-
-    A relative ``sqlite:///mlflow.db`` names a file in the current directory when the
-    manager is built; fixing it then keeps every later connection (and any other process
-    given the returned URI) on the same file whatever the working directory becomes.
-    """
-    prefix = "sqlite:///"
-    if not uri.startswith(prefix):
-        return uri, None
-    location, separator, query = uri[len(prefix) :].partition("?")
-    if location in ("", ":memory:"):
-        return uri, None
-    path = Path(os.path.abspath(Path(unquote(location)).expanduser()))
-    return f"{prefix}{path.as_posix()}{separator}{query}", path
-
-
-def _experiment_folder(name: str) -> str:
-    folder = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
-    return folder or "experiment"
-
-
-def _to_datetime(milliseconds: int | None) -> dt.datetime | None:
-    if milliseconds is None:
-        return None
-    return dt.datetime.fromtimestamp(milliseconds / 1000, tz=dt.UTC)
-
-
-def _utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-# --------------------------------------------------------------- parameters and secrets
-
-
-def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested mappings (and attrs objects) into one level with dotted keys.
-
-    ``{"model": {"max_depth": 3}}`` becomes ``{"model.max_depth": 3}``; an empty mapping
-    stays a value (``{}``) so that the key is not lost; lists stay values.
-    """
-    flat: dict[str, Any] = {}
-    for key, value in params.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if attrs.has(type(value)):
-            value = attrs.asdict(value)
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten_params(value, name))
-        else:
-            flat[name] = value
-    return flat
-
-
-def _json_default(value: Any) -> Any:
-    """Make numpy, pandas, datetime, path and attrs values JSON-serializable."""
-    if attrs.has(type(value)):
-        return attrs.asdict(value)
-    if hasattr(value, "tolist"):  # numpy arrays and scalars, pandas Index and Series
-        return value.tolist()
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    return str(value)
-
-
-def _as_text(value: Any) -> str:
-    """A parameter or tag value as MLflow stores it: text; containers as compact JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping | list | tuple | set | frozenset):
-        return json.dumps(value, default=_json_default, separators=(",", ":"))
-    if hasattr(value, "item") and not hasattr(value, "__len__"):  # a numpy scalar
-        value = value.item()
-    return str(value)
-
-
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
-
-
-def _clean_key(key: str, kind: str) -> str:
-    """A key MLflow accepts: characters it refuses become ``_``; too long is an error."""
-    cleaned = _BAD_KEY_CHARACTERS.sub("_", key).strip("/")
-    while "//" in cleaned:
-        cleaned = cleaned.replace("//", "/")
-    if not cleaned or cleaned in (".", "..") or "/../" in f"/{cleaned}/":
-        raise TrackingError(f"{kind} name {key!r} is not usable as an MLflow key")
-    if len(cleaned) > MAX_KEY_LENGTH:
-        raise TrackingError(
-            f"{kind} name {key[:60]!r}... has {len(cleaned)} characters; MLflow allows at most "
-            f"{MAX_KEY_LENGTH}: shorten it"
-        )
-    return cleaned
-
-
-@attrs.define
-class _SecretFilter:
-    """Knows the secrets of this process: secret-named keys and secret environment values."""
-
-    values: tuple[str, ...]
-
-    @classmethod
-    def from_environment(cls) -> Self:
-        found = {
-            value
-            for name, value in os.environ.items()
-            if names_secret(name) and len(value.strip()) >= _MIN_SECRET_LENGTH
-        }
-        return cls(tuple(sorted(found, key=len, reverse=True)))
-
-    def names_secret(self, dotted_key: str) -> bool:
-        return any(names_secret(part) for part in re.split(r"[./:]", dotted_key) if part)
-
-    def leaks(self, text: str) -> bool:
-        return any(
-            text == secret or (len(secret) >= _MIN_SECRET_SUBSTRING and secret in text)
-            for secret in self.values
-        )
-
-    def clean_text(self, text: str) -> str:
-        return _URL_PASSWORD.sub(r"\g<head>:***@", text)
-
-    def scrub(self, value: Any, path: str, dropped: list[str]) -> Any:
-        """A copy of nested data without secret keys or secret values (their paths go to
-        ``dropped``); strings have URL passwords masked."""
-        if attrs.has(type(value)):
-            value = attrs.asdict(value)
-        if isinstance(value, Mapping):
-            kept = {}
-            for key, item in value.items():
-                where = f"{path}.{key}" if path else str(key)
-                if isinstance(key, str) and names_secret(key):
-                    dropped.append(where)
-                    continue
-                cleaned = self.scrub(item, where, dropped)
-                if cleaned is not _DROPPED:
-                    kept[key] = cleaned
-            return kept
-        if isinstance(value, list | tuple):
-            items = [self.scrub(item, f"{path}[{i}]", dropped) for i, item in enumerate(value)]
-            return [item for item in items if item is not _DROPPED]
-        if isinstance(value, str):
-            if self.leaks(value):
-                dropped.append(path)
-                return _DROPPED
-            return self.clean_text(value)
-        return value
-
-
-_DROPPED: Final = object()
-
-
-def _warn_dropped(dropped: Sequence[str], what: str) -> None:
-    if dropped:
-        warnings.warn(
-            f"not logged to MLflow, because they name or hold a secret: {what} "
-            f"{', '.join(sorted(dropped))}",
-            TrackingWarning,
-            stacklevel=3,
-        )
-
-
-# ---------------------------------------------------------------------- requirements
-
-
-class _ModuleRecorder(pickle.Pickler):
-    """Pickles into nothing, recording the module of every class and function it meets."""
-
-    def __init__(self) -> None:
-        super().__init__(_NullSink(), protocol=5, buffer_callback=lambda _: None)
-        self.modules: set[str] = set()
-
-    def reducer_override(self, obj: Any) -> Any:
-        owner = obj if isinstance(obj, type) or callable(obj) else type(obj)
-        module = getattr(owner, "__module__", None)
-        if isinstance(module, str):
-            self.modules.add(module)
-        return NotImplemented
-
-
-class _NullSink:
-    def write(self, data: bytes) -> int:
-        return len(data)
-
-
-def _pickled_modules(obj: object) -> set[str]:
-    recorder = _ModuleRecorder()
-    recorder.dump(obj)
-    return recorder.modules
-
-
-@functools.cache
-def _packages_distributions() -> Mapping[str, list[str]]:
-    return importlib.metadata.packages_distributions()  # about a second: once per process
-
-
-def _distributions_of(top_level: str) -> list[str]:
-    """The distributions that provide the import package ``top_level``."""
-    try:  # the common case, and editable installs (absent from packages_distributions)
-        return [importlib.metadata.distribution(top_level).metadata["Name"]]
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    names = list(dict.fromkeys(_packages_distributions().get(top_level, [])))
-    wanted = _canonical(top_level)
-    same = [name for name in names if _canonical(name) == wanted]
-    return same or names
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _pin(distribution: str) -> str:
-    return f"{distribution}=={importlib.metadata.version(distribution)}"
-
-
-def default_pip_requirements(model: object | None = None) -> list[str]:
-    """The pinned requirements that load ``model`` in another environment.
-
-    mlcore, mlflow, numpy, pandas and joblib at their running versions, plus the distribution
-    (at its running version) of every module whose classes or functions the pickled ``model``
-    refers to: the mlcore plugins that built the pipeline and the libraries they use
-    (scikit-learn, xgboost...). A module that belongs to no installed distribution is reported
-    with a :class:`TrackingWarning`: the loading process must be able to import it.
-    Requirements are read from ``importlib.metadata``, never inferred by MLflow.
-    """
-    distributions = ["mlcore", "mlflow", "numpy", "pandas", "joblib"]
-    unpackaged: set[str] = set()
-    if model is not None:
-        for module in sorted(_pickled_modules(model)):
-            top_level = module.partition(".")[0]
-            if top_level in sys.stdlib_module_names or top_level == "builtins":
-                continue
-            found = _distributions_of(top_level)
-            if found:
-                distributions.extend(found)
-            else:
-                unpackaged.add(module)
-    if unpackaged:
-        warnings.warn(
-            "the model refers to modules of no installed distribution "
-            f"({', '.join(sorted(unpackaged))}); a process that loads it must be able to "
-            "import them (PYTHONPATH), or pass pip_requirements= naming the packages that "
-            "provide them",
-            TrackingWarning,
-            stacklevel=3,
-        )
-    unique: dict[str, str] = {}
-    for name in distributions:
-        unique.setdefault(_canonical(name), name)
-    return [_pin(name) for name in unique.values()]
-
-
-# -------------------------------------------------------------------------- the manager
 
 
 class MLflowManager:
@@ -1208,39 +824,9 @@ class MLflowManager:
         return runs[0]
 
 
-def _artifact_uri(location: str | os.PathLike[str] | None) -> str | None:
-    if location is None:
-        return None
-    if isinstance(location, os.PathLike) or "://" not in str(location):
-        return Path(os.path.abspath(os.fspath(location))).as_uri()
-    return str(location)
-
-
 def _quote(text: str) -> str:
     return text.replace("'", "\\'")
 
 
-def _version_info(version: Any) -> ModelVersionInfo:
-    return ModelVersionInfo(
-        name=str(version.name),
-        version=int(version.version),
-        aliases=tuple(version.aliases or ()),
-        run_id=version.run_id,
-        source=str(version.source),
-        tags=dict(version.tags or {}),
-        created_at=_to_datetime(version.creation_timestamp),
-    )
-
-
-def _run_summary(run: Any) -> RunSummary:
-    return RunSummary(
-        run_id=str(run.info.run_id),
-        run_name=run.info.run_name,
-        experiment_id=str(run.info.experiment_id),
-        status=str(run.info.status),
-        start_time=_to_datetime(run.info.start_time),
-        end_time=_to_datetime(run.info.end_time),
-        params=dict(run.data.params),
-        metrics={key: float(value) for key, value in run.data.metrics.items()},
-        tags={k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
-    )
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
