@@ -1,7 +1,9 @@
 """The forward filter: Gaussian emission densities and the scaled forward recursion.
 
-Both run on numpy alone, so that filtering a bar costs microseconds and a fitted detector
-needs no BLAS threads: the covariances are tiny (one per state, a few features wide).
+The densities run on numpy and the recursion is compiled by numba (``cache=True`` keeps the
+machine code next to this file between processes): filtering costs about ten nanoseconds a
+bar in a batch and microseconds for one streamed bar, with no BLAS threads, since the
+matrices are tiny (one covariance per state, a few features wide).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import math
 
 import attrs
 import numpy as np
+from numba import njit
 
 __all__ = ["GaussianEmissions", "forward"]
 
@@ -54,16 +57,63 @@ def forward(
     """Filtered state probabilities: row ``t`` is P(state at t | observations up to t).
 
     ``previous`` is the filtered row before the first observation (None: start from
-    ``startprob``). Each row is normalised as it is computed, so nothing underflows; a row
-    whose every state is impossible at float precision falls back on the prior.
+    ``startprob``). Each row is normalised as it is computed, so nothing accumulates
+    towards underflow; a row where the scaled product still underflows in every state is
+    computed in log space instead.
     """
-    emissions = np.exp(log_emissions - log_emissions.max(axis=1, keepdims=True))
-    out: np.ndarray = np.empty_like(emissions)
-    alpha = previous
-    for t in range(emissions.shape[0]):
-        prior = startprob if alpha is None else alpha @ transmat
-        joint = prior * emissions[t]
-        total = joint.sum()
-        alpha = joint / total if total > 0 else prior / prior.sum()
-        out[t] = alpha
+    start_from = startprob if previous is None else previous
+    result: np.ndarray = _forward(
+        np.ascontiguousarray(log_emissions, dtype=float),
+        np.ascontiguousarray(transmat, dtype=float),
+        np.ascontiguousarray(start_from, dtype=float),
+        previous is not None,
+    )
+    return result
+
+
+@njit(cache=True)
+def _forward(
+    log_emissions: np.ndarray, transmat: np.ndarray, start: np.ndarray, start_is_previous: bool
+) -> np.ndarray:  # pragma: no cover - compiled
+    """The recursion behind :func:`forward`: ``start`` is the prior of row 0, or the
+    filtered row before it when ``start_is_previous``."""
+    n, k = log_emissions.shape
+    out = np.empty((n, k))
+    prior = np.empty(k)
+    joint = np.empty(k)
+    for t in range(n):
+        if t == 0 and not start_is_previous:
+            prior[:] = start
+        else:
+            before = start if t == 0 else out[t - 1]
+            for j in range(k):
+                total = 0.0
+                for i in range(k):
+                    total += before[i] * transmat[i, j]
+                prior[j] = total
+        peak = log_emissions[t].max()
+        total = 0.0
+        for j in range(k):
+            joint[j] = prior[j] * math.exp(log_emissions[t, j] - peak)
+            total += joint[j]
+        if total > 0.0:
+            out[t] = joint / total
+        else:
+            out[t] = _log_space_row(prior, log_emissions[t])
     return out
+
+
+@njit(cache=True)
+def _log_space_row(
+    prior: np.ndarray, log_emissions: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """``prior * exp(log_emissions)`` normalised, for a bar whose scaled product underflows
+    in every state; the prior itself where no state has prior mass."""
+    log_joint = np.full(prior.shape[0], -np.inf)
+    for j in range(prior.shape[0]):
+        if prior[j] > 0.0:
+            log_joint[j] = math.log(prior[j]) + log_emissions[j]
+    peak = log_joint.max()
+    joint = prior if peak == -np.inf else np.exp(log_joint - peak)
+    result: np.ndarray = joint / joint.sum()
+    return result
