@@ -199,6 +199,25 @@ def test_pdf_summary_page_shows_the_analytics_figures(
     assert "Total trades 30" in text
 
 
+def test_pdf_summary_page_shows_the_key_figures_of_the_history(
+    pdfium: Any, pdf_file: Path, returns: pd.Series
+):
+    text = pdfium.PdfDocument(pdf_file)[0].get_textpage().get_text_range()
+    growth = 1.0 + returns
+    months = growth.resample("ME").prod() - 1.0
+    years = growth.resample("YE").prod() - 1.0
+    wealth = np.r_[1.0, growth.cumprod().to_numpy()]
+    current = wealth[-1] / wealth.max() - 1.0
+    assert "Equity and drawdown" in text
+    assert f"Best period {returns.max():.2%} ({returns.idxmax():%Y-%m-%d})" in text
+    assert f"Worst month {months.min():.2%} ({months.idxmin():%Y-%m})" in text
+    assert f"Best month {months.max():.2%} ({months.idxmax():%Y-%m})" in text
+    assert f"Positive months {(months > 0).mean():.0%}" in text
+    assert f"Worst year {years.min():.2%} ({years.idxmin():%Y})" in text
+    assert f"Positive years {(years > 0).mean():.0%}" in text
+    assert f"Current drawdown {current:.2%}" in text
+
+
 def test_pdf_without_trades_regimes_or_simulation_leaves_their_pages_out_and_says_why(
     pdfium: Any, returns: pd.Series, tmp_path: Path
 ):

@@ -191,11 +191,11 @@ def test_out_dir_writes_the_configured_formats_named_after_the_input(
     [
         (
             "date,returns\n2024-01-02,0.01\n2024-01-03,0.02\nnot a day,0.01\n",
-            "column 'date' is not a time in row 3 ('not a day')",
+            "column 'date' is not a time in row 3: 'not a day'",
         ),
         (
             "date,returns\n2024-01-02,0.01\n2024-01-03,1.5%\n",
-            "column 'returns' is not a number in row 2 ('1.5%')",
+            "column 'returns' is not a number in row 2 (2024-01-03 00:00:00+00:00): '1.5%'",
         ),
         (
             "date,returns\n2024-01-02,0.01\n2024-01-03,\n2024-01-04,0.02\n",

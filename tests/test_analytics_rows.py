@@ -75,8 +75,11 @@ def _returns_file(bad_line: str) -> str:
 # each file is bad on data row 3; the first two cases are caught while reading the file,
 # the others by the analytics' validation
 BAD_ON_ROW_3 = {
-    "unparsable time": (_returns_file("soon,0.01"), "'date' is not a time in row 3 ('soon')"),
-    "unparsable number": (_returns_file("2024-01-03,1%"), "not a number in row 3 ('1%')"),
+    "unparsable time": (_returns_file("soon,0.01"), "'date' is not a time in row 3: 'soon'"),
+    "unparsable number": (
+        _returns_file("2024-01-03,1%"),
+        "'returns' is not a number in row 3 (2024-01-03 00:00:00+00:00): '1%'",
+    ),
     "NaN return": (
         _returns_file("2024-01-03 12:00,"),
         "returns row 3 (2024-01-03 12:00:00+00:00) is nan",
@@ -164,5 +167,7 @@ def test_backtest_errors_name_rows_the_same_way() -> None:
     prices["close"] = [1.0, 2.0, 3.0, 4.0]
     with pytest.raises(AnalyticsError, match=r"at row 2 \(2024-01-02.*, row 4 \(2024-01-04"):
         Backtest().run(prices, pd.Series([0, 2, 1, 5], index=index))
-    with pytest.raises(AnalyticsError, match=r"row 4 is 2024-01-05 .* but 2024-01-04 .* prices"):
+    with pytest.raises(
+        AnalyticsError, match=r"row 4 \(2024-01-04.*\) of prices: signals has 2024-01-05"
+    ):
         Backtest().run(prices, pd.Series(0, index=index[:3].append(index[3:] + pd.Timedelta("1D"))))

@@ -463,10 +463,13 @@ def test_errors_name_the_column_and_row() -> None:
         backtest(bars([1.0, -2.0, 3.0], [1.0, 2.0, 3.0]), on(good, [1, 0, 0]))
 
     shifted = pd.Series([1, 0, 0], index=good.index + pd.Timedelta(days=1))
-    with pytest.raises(
-        AnalyticsError, match=r"row 1 is 2024-01-02 .* but 2024-01-01 .*reindex\(prices.index\)"
-    ):
+    mismatch = (
+        r"at row 1 \(2024-01-01 00:00:00\+00:00\) of prices: signals has 2024-01-02 "
+        r".*reindex\(prices.index\)"
+    )
+    with pytest.raises(AnalyticsError, match=mismatch) as shift:
         backtest(good, shifted)
+    assert (shift.value.row, shift.value.column) == (good.index[0], "signals")
     with pytest.raises(AnalyticsError, match="2 rows but prices have 3"):
         backtest(good, pd.Series([1, 0], index=good.index[:2]))
     wrong = r"-1, 0 or 1 .* at row 2 \(2024-01-02 00:00:00\+00:00\); .*signals_from_classes"

@@ -337,7 +337,7 @@ def _aligned(values: pd.Series | npt.ArrayLike, index: pd.Index, name: str) -> _
         )
     if isinstance(values, pd.Series):
         if not values.index.equals(index):
-            raise AnalyticsError(_mismatch(name, values.index, index), column=name)
+            raise _mismatch(name, values.index, index)
         array = values.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         array = np.asarray(values, dtype=np.float64)
@@ -349,14 +349,19 @@ def _aligned(values: pd.Series | npt.ArrayLike, index: pd.Index, name: str) -> _
     return array
 
 
-def _mismatch(name: str, got: pd.Index, expected: pd.Index) -> str:
+def _mismatch(name: str, got: pd.Index, expected: pd.Index) -> AnalyticsError:
     fix = f"align them first: {name}.reindex(prices.index)"
     if len(got) != len(expected):
-        return f"{name} has {len(got)} rows but prices have {len(expected)}; {fix}"
+        return AnalyticsError(
+            f"{name} has {len(got)} rows but prices have {len(expected)}; {fix}", column=name
+        )
     position = int(np.flatnonzero(got != expected)[0])
-    return (
-        f"{name} index does not match the prices index: row {position + 1} is "
-        f"{got[position]} in {name} but {expected[position]} in prices; {fix}"
+    return row_error(
+        f"{name} index does not match the prices index at {{row}} of prices: "
+        f"{name} has {got[position]} there; {fix}",
+        expected,
+        position,
+        column=name,
     )
 
 

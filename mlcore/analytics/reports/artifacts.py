@@ -114,7 +114,7 @@ def log_report_artifacts(
         )
     from mlflow import MlflowClient
 
-    from mlcore.tracking import _mlflow_errors
+    from mlcore.tracking._mlflow import _mlflow_errors
 
     client = MlflowClient()
     logged: list[str] = []

@@ -187,6 +187,33 @@ def plot_underwater(axes: Any, drawdown: pd.Series) -> None:
     _time_axis(axes, drawdown.index)
 
 
+def plot_sparkline(
+    equity_axes: Any,
+    drawdown_axes: Any,
+    returns: pd.Series,
+    drawdown: pd.Series,
+    benchmark_equity: pd.Series | None = None,
+) -> None:
+    """A compact cumulative return (and the benchmark's) over a compact underwater curve,
+    sharing one time axis: the summary page's glance at the whole history."""
+    growth = (1.0 + returns).cumprod() - 1.0
+    equity_axes.plot(_x(growth.index), growth.to_numpy(), color=STRATEGY, linewidth=0.9)
+    if benchmark_equity is not None and len(benchmark_equity):
+        bench = benchmark_equity - 1.0
+        equity_axes.plot(_x(bench.index), bench.to_numpy(), color=BENCHMARK, linewidth=0.7)
+    equity_axes.axhline(0.0, color="#999999", linewidth=0.5)
+    x = _x(drawdown.index)
+    values = drawdown.to_numpy(dtype=float)
+    drawdown_axes.fill_between(x, values, 0.0, color=LOSS, alpha=0.35, linewidth=0)
+    for axes in (equity_axes, drawdown_axes):
+        _percent_axis(axes, decimals=0)
+        axes.tick_params(labelsize=6.5, length=2)
+        axes.margins(x=0)
+    _time_axis(drawdown_axes, drawdown.index)
+    drawdown_axes.xaxis.label.set_fontsize(7)
+    equity_axes.tick_params(labelbottom=False)
+
+
 def plot_monthly_heatmap(axes: Any, monthly: pd.DataFrame) -> Any:
     """Years by months, coloured by return (green gains, red losses), each cell labelled;
     returns the image for a colour bar."""

@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from mlcore.analytics.rows import row_key, row_text
+from mlcore.analytics.rows import row_error
 from mlcore.errors import AnalyticsError
 
 __all__ = ["PerformanceData", "read_benchmark", "read_performance_file", "read_table"]
@@ -107,7 +107,7 @@ def _series(frame: pd.DataFrame, path: Path) -> tuple[Kind, pd.Series]:
             column=None if time_column is None else str(value_column),
         )
     index = pd.DatetimeIndex(_times(frame[time_column], path, str(time_column)))
-    values = _numbers(frame[value_column], path, str(value_column))
+    values = _numbers(frame[value_column], path, str(value_column), index)
     return kind, pd.Series(values, index=index, name=kind)
 
 
@@ -116,28 +116,28 @@ def _times(column: pd.Series, path: Path, name: str) -> pd.Series:
         converted: pd.Series = column.dt.tz_convert("UTC")
         return converted
     parsed = pd.to_datetime(column, utc=True, errors="coerce", format="mixed")
-    _reject(column.notna() & parsed.isna(), column, path, name, "a time")
+    _reject(column.notna() & parsed.isna(), column, path, name, "a time", column.index)
     return parsed
 
 
-def _numbers(column: pd.Series, path: Path, name: str) -> np.ndarray:
+def _numbers(column: pd.Series, path: Path, name: str, times: pd.DatetimeIndex) -> np.ndarray:
     parsed = pd.to_numeric(column, errors="coerce")
-    _reject(column.notna() & parsed.isna(), column, path, name, "a number")
+    _reject(column.notna() & parsed.isna(), column, path, name, "a number", times)
     return np.asarray(parsed, dtype=float)
 
 
-def _reject(bad: pd.Series, column: pd.Series, path: Path, name: str, expected: str) -> None:
-    """Raise naming the first bad rows: data rows counted from 1 after the header (see
-    :mod:`mlcore.analytics.rows`)."""
+def _reject(
+    bad: pd.Series, column: pd.Series, path: Path, name: str, expected: str, rows: pd.Index
+) -> None:
+    """Raise naming the first bad rows: data rows counted from 1 after the header, with
+    their time where the row has one (see :mod:`mlcore.analytics.rows`)."""
     if not bad.any():
         return
     positions = np.flatnonzero(bad.to_numpy())
-    shown = ", ".join(
-        f"{row_text(column.index, p)} ({column.iloc[p]!r})" for p in positions[:_SHOWN]
-    )
-    more = f" and {positions.size - _SHOWN} more" if positions.size > _SHOWN else ""
-    raise AnalyticsError(
-        f"{path}: column {name!r} is not {expected} in {shown}{more}; fix or drop those rows",
+    values = ", ".join(repr(value) for value in column.iloc[positions[:_SHOWN]])
+    raise row_error(
+        f"{path}: column {name!r} is not {expected} in {{row}}: {values}; fix or drop those rows",
+        rows,
+        positions,
         column=name,
-        row=row_key(column.index, int(positions[0])),
     )

@@ -23,9 +23,11 @@ from mlcore.analytics.reports.charts import (
     plot_regime_prices,
     plot_return_distribution,
     plot_rolling_sharpe,
+    plot_sparkline,
     plot_trade_pnl,
     plot_underwater,
 )
+from mlcore.analytics.reports.figures import key_figures
 from mlcore.analytics.reports.formatting import format_metric, metric_groups, metric_label
 
 if TYPE_CHECKING:
@@ -69,7 +71,9 @@ def _page(plt: Any, title: str) -> Any:
 
 
 def summary_page(report: Report) -> Any:
-    """The first PDF page: title, period, conventions, the metrics table and the notes."""
+    """The first PDF page: title, period, conventions, the metrics and key figures in two
+    balanced columns with a glance at the equity and drawdown on top of the second, and
+    the notes."""
     plt = import_pyplot()
     figure = plt.figure(figsize=PAGE_SIZE)
     figure.text(0.04, 0.94, report.title, fontsize=20, fontweight="bold", color=STRATEGY)
@@ -79,13 +83,17 @@ def summary_page(report: Report) -> Any:
         (title, [(metric_label(k), format_metric(k, report.metrics[k])) for k in names])
         for title, names in groups.items()
     ]
+    figures = key_figures(report.returns, report.drawdown)
+    if figures:
+        rows.append(("Key figures", figures))
     notes = [f"- {note}" for note in report.notes]
     notes_top = 0.04 + 0.017 * (len(notes) + 1) if notes else 0.04
-    columns = _split_rows(rows)
-    lines = max(sum(len(group) + 1.7 for _, group in column) for column in columns)
-    line = min(0.024, (0.85 - notes_top - 0.02) / max(lines, 1))
-    for x0, column in zip((0.04, 0.53), columns, strict=True):
-        _draw_metric_column(figure, x0, 0.85, column, line)
+    left, right = _split_rows(rows, _SPARKLINE_LINES)
+    lines = max(_lines(left), _SPARKLINE_LINES + _lines(right))
+    line = min(0.024, (0.85 - notes_top - 0.02) / lines)
+    _draw_metric_column(figure, _COLUMNS[0], 0.85, left, line)
+    below = _draw_sparkline(figure, report, 0.85, line)
+    _draw_metric_column(figure, _COLUMNS[1], below, right, line)
     if notes:
         text = "\n".join(["Notes", *notes])
         figure.text(0.04, 0.04, text, fontsize=8, color="#555555", va="bottom", wrap=True)
@@ -94,24 +102,55 @@ def summary_page(report: Report) -> Any:
 
 MetricRows = list[tuple[str, list[tuple[str, str]]]]
 
+#: The left edges of the summary page's two columns, as a fraction of the page width.
+_COLUMNS: Final = (0.04, 0.53)
+#: The height of the equity and drawdown glance, in metric table lines.
+_SPARKLINE_LINES: Final = 9
 
-def _split_rows(groups: MetricRows) -> tuple[MetricRows, MetricRows]:
-    """Two columns of whole groups, in order: the first takes groups while it stays
-    within half of the lines (and always takes the first group)."""
-    sizes = [len(rows) + 1 for _, rows in groups]
-    cut = 1
-    while cut < len(groups) and sum(sizes[: cut + 1]) <= sum(sizes) / 2:
-        cut += 1
+
+def _lines(groups: MetricRows) -> float:
+    """The table lines ``groups`` take: a title, its rows and the gap after it."""
+    return sum(len(rows) + 1.7 for _, rows in groups)
+
+
+def _split_rows(groups: MetricRows, reserved: float) -> tuple[MetricRows, MetricRows]:
+    """Two columns of whole groups, in order, the first holding at least one group: the
+    cut that makes the longer column shortest, where the second column starts with
+    ``reserved`` lines of other content."""
+    cut = min(
+        range(1, len(groups) + 1),
+        key=lambda c: max(_lines(groups[:c]), reserved + _lines(groups[c:])),
+    )
     return groups[:cut], groups[cut:]
+
+
+def _draw_sparkline(figure: Any, report: Report, top: float, line: float) -> float:
+    """The equity and drawdown glance at the top of the second column; returns where the
+    column continues below it."""
+    x0 = _COLUMNS[1]
+    figure.text(x0, top, "Equity and drawdown", **_TITLE, fontsize=_font(line) + 1.5)
+    height = (_SPARKLINE_LINES - 2.5) * line
+    bottom = top - line * 0.6 - height
+    equity = figure.add_axes((x0 + 0.045, bottom + height * 0.4, 0.38, height * 0.6))
+    drawdown = figure.add_axes((x0 + 0.045, bottom, 0.38, height * 0.37), sharex=equity)
+    plot_sparkline(equity, drawdown, report.returns, report.drawdown, report.benchmark_equity)
+    return top - _SPARKLINE_LINES * line
+
+
+_TITLE: Final = {"fontweight": "bold", "color": STRATEGY}
+
+
+def _font(line: float) -> float:
+    return 9 if line >= 0.02 else 7.5
 
 
 def _draw_metric_column(
     figure: Any, x0: float, top: float, groups: MetricRows, line: float
 ) -> None:
-    size = 9 if line >= 0.02 else 7.5
+    size = _font(line)
     y = top
     for title, rows in groups:
-        figure.text(x0, y, title, fontsize=size + 1.5, fontweight="bold", color=STRATEGY)
+        figure.text(x0, y, title, fontsize=size + 1.5, **_TITLE)
         y -= line * 1.1
         for i, (label, value) in enumerate(rows):
             if i % 2 == 0:
