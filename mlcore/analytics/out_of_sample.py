@@ -107,8 +107,8 @@ class OutOfSamplePerformance:
             ["to", _stamp(index[-1])],
             ["exposure (bars in a position)", float(np.mean(result.positions.to_numpy() != 0))],
             ["buy and hold return", self.buy_and_hold_return],
-            ["initial capital", result.settings.initial_capital],
-            ["costs paid (commission and slippage)", float(result.costs.sum())],
+            ["initial capital", f"{result.settings.initial_capital:,.2f}"],
+            ["costs paid (commission and slippage)", f"{float(result.costs.sum()):,.2f}"],
         ]
         rows += [[name, self.metrics[name]] for name in SUMMARY_METRICS if name in self.metrics]
         parts = [format_table(rows, ["out-of-sample backtest", "value"])]
