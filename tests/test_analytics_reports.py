@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -199,15 +199,30 @@ def test_pdf_summary_page_shows_the_analytics_figures(
     assert "Total trades 30" in text
 
 
+class _History(NamedTuple):
+    """Calendar month and year returns and the final drawdown, computed with pandas
+    resampling as a reference for the reports' key figures."""
+
+    months: pd.Series
+    years: pd.Series
+    current_drawdown: float
+
+
+def _history(returns: pd.Series) -> _History:
+    growth = 1.0 + returns
+    wealth = np.r_[1.0, growth.cumprod().to_numpy()]
+    return _History(
+        months=growth.resample("ME").prod() - 1.0,
+        years=growth.resample("YE").prod() - 1.0,
+        current_drawdown=float(wealth[-1] / wealth.max() - 1.0),
+    )
+
+
 def test_pdf_summary_page_shows_the_key_figures_of_the_history(
     pdfium: Any, pdf_file: Path, returns: pd.Series
 ):
     text = pdfium.PdfDocument(pdf_file)[0].get_textpage().get_text_range()
-    growth = 1.0 + returns
-    months = growth.resample("ME").prod() - 1.0
-    years = growth.resample("YE").prod() - 1.0
-    wealth = np.r_[1.0, growth.cumprod().to_numpy()]
-    current = wealth[-1] / wealth.max() - 1.0
+    months, years, current = _history(returns)
     assert "Equity and drawdown" in text
     assert f"Best period {returns.max():.2%} ({returns.idxmax():%Y-%m-%d})" in text
     assert f"Worst month {months.min():.2%} ({months.idxmin():%Y-%m})" in text
@@ -323,6 +338,43 @@ def test_summary_values_are_the_analytics_metrics_as_formatted_numbers(
     assert cells["gross_profit"].number_format == "#,##0.00"
     assert isinstance(cells["start"].value, dt.datetime)
     assert cells["start"].number_format == "yyyy-mm-dd"
+
+
+def test_summary_sheet_holds_the_key_figures_as_numbers_and_dates(
+    workbook: Any, returns: pd.Series
+):
+    months, years, current = _history(returns)
+    rows = {row["key"].value: row for row in _rows(workbook["Summary"])}
+
+    def check(key: str, value: float, number_format: str) -> None:
+        assert rows[key]["group"].value == "Key figures", key
+        assert rows[key]["value"].value == pytest.approx(value, rel=1e-12, abs=1e-15), key
+        assert rows[key]["value"].number_format == number_format, key
+
+    def check_date(key: str, when: pd.Timestamp, date_format: str) -> None:
+        cell = rows[key]["date (UTC)"]
+        assert cell.value == when.tz_localize(None).to_pydatetime(), key
+        assert cell.number_format == date_format, key
+
+    span = returns.index[-1] - returns.index[0]
+    check("length_years", span / pd.Timedelta(days=365.25), "0.0")
+    check("best_period", returns.max(), "0.00%")
+    check_date("best_period", returns.idxmax(), "yyyy-mm-dd")
+    check("worst_period", returns.min(), "0.00%")
+    check_date("worst_period", returns.idxmin(), "yyyy-mm-dd")
+    check("positive_periods", (returns > 0).mean(), "0.00%")
+    check("best_month", months.max(), "0.00%")
+    check_date("best_month", months.idxmax().replace(day=1), "yyyy-mm")
+    check("worst_month", months.min(), "0.00%")
+    check_date("worst_month", months.idxmin().replace(day=1), "yyyy-mm")
+    check("positive_months", (months > 0).mean(), "0.00%")
+    check("best_year", years.max(), "0.00%")
+    check_date("best_year", years.idxmax().replace(month=1, day=1), "yyyy")
+    check("worst_year", years.min(), "0.00%")
+    check_date("worst_year", years.idxmin().replace(month=1, day=1), "yyyy")
+    check("positive_years", (years > 0).mean(), "0.00%")
+    check("current_drawdown", current, "0.00%")
+    assert rows["current_drawdown"]["date (UTC)"].value is None
 
 
 def test_monthly_returns_equal_the_daily_returns_compounded_by_hand(
@@ -471,6 +523,22 @@ def test_html_shows_the_analytics_metrics_and_escapes_the_title(
     assert f'data-key="annual_volatility">{metrics["annual_volatility"]:.2%}<' in html_text
     assert f'data-key="beta">{metrics["beta"]:.2f}<' in html_text
     assert "<title>S&amp;P 500 &lt;two years&gt; &amp; co</title>" in html_text
+
+
+def test_html_summary_shows_the_key_figures_of_the_history(html_text: str, returns: pd.Series):
+    months, years, current = _history(returns)
+    summary = html_text[html_text.index("<h2>Summary</h2>") : html_text.index("</section>")]
+    assert "<h3>Key figures</h3>" in summary
+    expected = {
+        "best_period": f"{returns.max():.2%} ({returns.idxmax():%Y-%m-%d})",
+        "worst_month": f"{months.min():.2%} ({months.idxmin():%Y-%m})",
+        "positive_months": f"{(months > 0).mean():.0%}",
+        "best_year": f"{years.max():.2%} ({years.idxmax():%Y})",
+        "positive_years": f"{(years > 0).mean():.0%}",
+        "current_drawdown": f"{current:.2%}",
+    }
+    for key, text in expected.items():
+        assert f'<td class="value" data-key="{key}">{text}</td>' in summary, key
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mlcore._version import __version__
+from mlcore.analytics.reports.figures import KeyFigure, key_figures
 from mlcore.analytics.rows import row_error
 from mlcore.errors import AnalyticsError, MlcoreError
 
@@ -41,6 +42,7 @@ class Report:
     plugins contributed. ``returns``, ``equity`` and ``drawdown`` share one index;
     ``benchmark_equity`` is the benchmark's wealth from 1.0 over the same span. The
     optional parts are ``None`` when they do not apply or failed; ``notes`` says why.
+    ``key_figures`` are those of :func:`~mlcore.analytics.reports.figures.key_figures`.
     """
 
     title: str
@@ -64,6 +66,7 @@ class Report:
     trades: pd.DataFrame | None = attrs.field(eq=False)
     prices: pd.Series | None = attrs.field(eq=False)
     regimes: np.ndarray | None = attrs.field(eq=False)
+    key_figures: tuple[KeyFigure, ...]
     notes: tuple[str, ...] = ()
 
     @property
@@ -139,6 +142,7 @@ def build_report(
     elif monte_carlo is None:
         notes.append("Monte Carlo simulation: left out (simulations=0)")
     price_line, labels = _regime_inputs(prices, regimes, notes)
+    drawdown = analytics.drawdown_series()
     return Report(
         title=title or "Performance report",
         created=dt.datetime.now(dt.UTC),
@@ -149,7 +153,7 @@ def build_report(
         plugin_metrics=tuple(result.extra),
         returns=returns,
         equity=equity if equity is not None else (1.0 + returns).cumprod(),
-        drawdown=analytics.drawdown_series(),
+        drawdown=drawdown,
         benchmark_equity=_benchmark_equity(analytics.benchmark, returns),
         var=_part(notes, "value at risk", lambda: analytics.calculate_var(level)),
         cvar=_part(notes, "conditional value at risk", lambda: analytics.calculate_cvar(level)),
@@ -165,6 +169,7 @@ def build_report(
         trades=_trades(analytics.trades, notes),
         prices=price_line,
         regimes=labels,
+        key_figures=key_figures(returns, drawdown),
         notes=tuple(notes),
     )
 

@@ -1,10 +1,10 @@
 """The Excel workbook of a performance report (openpyxl).
 
-Sheets: ``Summary`` (every metric, the conventions and the notes), ``Returns`` (the
-periodic returns, equity, drawdown and benchmark), ``Trades``, ``Monthly Returns``,
-``Drawdowns`` and ``Monte Carlo`` (the percentile paths and their summary). Every sheet
-exists in every workbook; a part the report lacks (no trades, say) leaves its sheet with
-a note instead of a table.
+Sheets: ``Summary`` (every metric, the key figures with their dates, the conventions and
+the notes), ``Returns`` (the periodic returns, equity, drawdown and benchmark), ``Trades``,
+``Monthly Returns``, ``Drawdowns`` and ``Monte Carlo`` (the percentile paths and their
+summary). Every sheet exists in every workbook; a part the report lacks (no trades, say)
+leaves its sheet with a note instead of a table.
 
 Numbers are stored as numbers with a number format (``0.00%`` for returns, ``0.00`` for
 ratios, ``#,##0.00`` for money), never as text. Excel has no time zones, so tz-aware
@@ -29,6 +29,7 @@ from mlcore._version import __version__
 from mlcore.analytics.reports._files import replacing
 from mlcore.analytics.reports.artifacts import log_if_tracking
 from mlcore.analytics.reports.content import Report, as_report
+from mlcore.analytics.reports.figures import DAY, MONTH, YEAR
 from mlcore.analytics.reports.formatting import (
     EXCEL_FORMATS,
     is_missing,
@@ -52,6 +53,7 @@ WEALTH: Final = "0.0000"
 DATE: Final = "yyyy-mm-dd"
 DATETIME: Final = "yyyy-mm-dd hh:mm:ss"
 _MAX_WIDTH: Final = 60
+_KEY_FIGURE_FORMATS: Final = {"percent": PERCENT, "share": PERCENT, "years": "0.0"}
 _TRADE_FORMATS: Final = {
     "return": PERCENT,
     "side": COUNT,
@@ -128,19 +130,44 @@ def _summary_columns(report: Report) -> list[Column]:
     keys: list[str] = []
     values: list[Any] = []
     formats: list[str | None] = []
+    dates: list[Any] = []
+    date_formats: list[str | None] = []
 
-    def add(group: str, key: str, label: str, value: Any, number_format: str | None) -> None:
+    def add(
+        group: str,
+        key: str,
+        label: str,
+        value: Any,
+        number_format: str | None,
+        date: Any = None,
+        date_format: str | None = None,
+    ) -> None:
         groups.append(group)
         keys.append(key)
         labels.append(label)
         values.append(value)
         formats.append(number_format)
+        dates.append(date)
+        date_formats.append(date_format)
 
     for group, names in metric_groups(report.metrics, frozenset(report.plugin_metrics)).items():
         for name in names:
             value = report.metrics[name]
             add(group, name, metric_label(name), value, EXCEL_FORMATS[metric_kind(name)])
     index = report.returns.index
+    when_formats = {DAY: _date_format(index), MONTH: "yyyy-mm", YEAR: "yyyy"}
+    for figure in report.key_figures:
+        dated = isinstance(figure.when, pd.Timestamp)
+        when_format = when_formats[figure.when_format] if dated else None
+        add(
+            "Key figures",
+            figure.key,
+            figure.label,
+            figure.value,
+            _KEY_FIGURE_FORMATS[figure.kind],
+            figure.when,
+            when_format,
+        )
     level = f"{report.confidence:.0%}"
     details: list[tuple[str, str, Any, str | None]] = [
         ("title", "Title", report.title, None),
@@ -163,6 +190,7 @@ def _summary_columns(report: Report) -> list[Column]:
         ("group", groups, None),
         ("metric", labels, None),
         ("value", values, formats),
+        (_time_header("date", index), dates, date_formats),
         ("key", keys, None),
     ]
 

@@ -1,55 +1,101 @@
-"""The key figures of a report's summary page: how long the history runs, its best and
-worst period, month and year, the share of each that gained, and the drawdown it ends in.
+"""The key figures of a report's summary: how long the history runs, its best and worst
+period, month and year, the share of each that gained, and the drawdown it ends in.
 
 Months and years are calendar months and years, compounded from the returns in them; the
 first and last may be partial. Figures by month and year need dated returns and are left
-out otherwise.
+out otherwise. Each figure keeps its number and its date, so the PDF and HTML show it as
+text and the workbook stores both as typed cells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Final, Literal, NamedTuple
 
 import pandas as pd
 
-__all__ = ["key_figures"]
+__all__ = ["KeyFigure", "key_figures"]
 
-KeyFigures = list[tuple[str, str]]
+#: How a figure's number reads: a return or share as a percentage, a length in years.
+Kind = Literal["percent", "share", "years"]
+#: The strftime pattern that shows a figure's date at its resolution.
+DAY: Final = "%Y-%m-%d"
+MONTH: Final = "%Y-%m"
+YEAR: Final = "%Y"
 
 
-def key_figures(returns: pd.Series, drawdown: pd.Series) -> KeyFigures:
-    """The key figures of ``returns`` (and of their underwater curve ``drawdown``) as
-    ``(label, text)`` rows, e.g. ``("Best month", "8.12% (2020-04)")``."""
+class KeyFigure(NamedTuple):
+    """One key figure: ``key`` names it (``best_month``), ``label`` titles it, ``value``
+    is the number, and ``when`` the period it belongs to (a timestamp shown with
+    ``when_format``, a period label, or None)."""
+
+    key: str
+    label: str
+    value: float
+    kind: Kind
+    when: object = None
+    when_format: str = DAY
+
+    @property
+    def text(self) -> str:
+        """The figure as the summary shows it, e.g. ``8.12% (2020-04)``."""
+        number = {
+            "percent": f"{self.value:.2%}",
+            "share": f"{self.value:.0%}",
+            "years": f"{self.value:.1f} years",
+        }[self.kind]
+        if self.when is None:
+            return number
+        return f"{number} ({self.when_text})"
+
+    @property
+    def when_text(self) -> str:
+        when = self.when
+        return f"{when:{self.when_format}}" if isinstance(when, pd.Timestamp) else str(when)
+
+
+def key_figures(returns: pd.Series, drawdown: pd.Series) -> tuple[KeyFigure, ...]:
+    """The key figures of ``returns`` and of their underwater curve ``drawdown``."""
     clean = returns.dropna()
     if clean.empty:
-        return []
+        return ()
     index = clean.index
-    figures: KeyFigures = []
+    figures: list[KeyFigure] = []
     if isinstance(index, pd.DatetimeIndex):
-        years = (index[-1] - index[0]).days / 365.25
-        figures.append(("Length", f"{years:.1f} years"))
-    figures += _extremes("period", clean, _label_text)
+        length = (index[-1] - index[0]).days / 365.25
+        figures.append(KeyFigure("length_years", "Length", length, "years"))
+    figures += _extremes("period", clean, DAY)
     if isinstance(index, pd.DatetimeIndex):
         growth = 1.0 + clean
         months = growth.groupby([index.year, index.month]).prod() - 1.0
-        months.index = pd.Index([f"{year}-{month:02d}" for year, month in months.index])
-        figures += _extremes("month", months)
-        figures += _extremes("year", growth.groupby(index.year).prod() - 1.0)
-    figures.append(("Current drawdown", f"{float(drawdown.iloc[-1]):.2%}"))
-    return figures
+        months.index = pd.DatetimeIndex([pd.Timestamp(y, m, 1) for y, m in months.index])
+        figures += _extremes("month", months, MONTH)
+        years = growth.groupby(index.year).prod() - 1.0
+        years.index = pd.DatetimeIndex([pd.Timestamp(y, 1, 1) for y in years.index])
+        figures += _extremes("year", years, YEAR)
+    current = float(drawdown.iloc[-1])
+    figures.append(KeyFigure("current_drawdown", "Current drawdown", current, "percent"))
+    return tuple(figures)
 
 
-def _extremes(unit: str, values: pd.Series, show: Callable[[Any], str] = str) -> KeyFigures:
-    """Best and worst of ``values`` with their labels, and the share that gained."""
+def _extremes(unit: str, values: pd.Series, when_format: str) -> list[KeyFigure]:
+    """Best and worst of ``values`` with their periods, and the share that gained."""
     numbers = values.to_numpy(dtype=float)
-    best, worst = int(numbers.argmax()), int(numbers.argmin())
+
+    def at(name: str, position: int) -> KeyFigure:
+        when = values.index[position]
+        label = f"{name} {unit}"
+        return KeyFigure(
+            label.lower().replace(" ", "_"),
+            label,
+            float(numbers[position]),
+            "percent",
+            when,
+            when_format,
+        )
+
+    share = float((numbers > 0).mean())
     return [
-        (f"Best {unit}", f"{numbers[best]:.2%} ({show(values.index[best])})"),
-        (f"Worst {unit}", f"{numbers[worst]:.2%} ({show(values.index[worst])})"),
-        (f"Positive {unit}s", f"{float((numbers > 0).mean()):.0%}"),
+        at("Best", int(numbers.argmax())),
+        at("Worst", int(numbers.argmin())),
+        KeyFigure(f"positive_{unit}s", f"Positive {unit}s", share, "share"),
     ]
-
-
-def _label_text(label: object) -> str:
-    return f"{label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else str(label)

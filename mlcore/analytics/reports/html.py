@@ -125,10 +125,22 @@ def _summary_section(report: Report) -> str:
     blocks = []
     for title, names in groups.items():
         rows = "".join(
-            f"<tr><td>{escape(metric_label(name))}</td>"
-            f'<td class="value" data-key="{escape(name)}">'
-            f"{escape(format_metric(name, report.metrics[name]))}</td></tr>"
+            _row(metric_label(name), name, format_metric(name, report.metrics[name]))
             for name in names
         )
-        blocks.append(f'<div class="group"><h3>{escape(title)}</h3><table>{rows}</table></div>')
+        blocks.append(_group(title, rows))
+    if report.key_figures:
+        rows = "".join(_row(figure.label, figure.key, figure.text) for figure in report.key_figures)
+        blocks.append(_group("Key figures", rows))
     return f'<section><h2>Summary</h2><div class="groups">{"".join(blocks)}</div></section>'
+
+
+def _group(title: str, rows: str) -> str:
+    return f'<div class="group"><h3>{escape(title)}</h3><table>{rows}</table></div>'
+
+
+def _row(label: str, key: str, text: str) -> str:
+    return (
+        f"<tr><td>{escape(label)}</td>"
+        f'<td class="value" data-key="{escape(key)}">{escape(text)}</td></tr>'
+    )

@@ -27,7 +27,6 @@ from mlcore.analytics.reports.charts import (
     plot_trade_pnl,
     plot_underwater,
 )
-from mlcore.analytics.reports.figures import key_figures
 from mlcore.analytics.reports.formatting import format_metric, metric_groups, metric_label
 
 if TYPE_CHECKING:
@@ -83,9 +82,8 @@ def summary_page(report: Report) -> Any:
         (title, [(metric_label(k), format_metric(k, report.metrics[k])) for k in names])
         for title, names in groups.items()
     ]
-    figures = key_figures(report.returns, report.drawdown)
-    if figures:
-        rows.append(("Key figures", figures))
+    if report.key_figures:
+        rows.append(("Key figures", [(f.label, f.text) for f in report.key_figures]))
     notes = [f"- {note}" for note in report.notes]
     notes_top = 0.04 + 0.017 * (len(notes) + 1) if notes else 0.04
     left, right = _split_rows(rows, _SPARKLINE_LINES)
