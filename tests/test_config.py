@@ -872,7 +872,7 @@ def section(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any
 def validation_sections(draw: st.DrawFn) -> dict[str, Any]:
     n_splits = draw(st.integers(min_value=2, max_value=20))
     window = draw(st.sampled_from(["expanding", "rolling"]))
-    return draw(
+    drawn = draw(
         section(
             method=st.sampled_from(["walk_forward", "time_series_split", "combinatorial_purged"]),
             test_size=st.floats(min_value=0.01, max_value=0.99) | COUNT,
@@ -880,7 +880,11 @@ def validation_sections(draw: st.DrawFn) -> dict[str, Any]:
             purge=st.booleans(),
             n_test_groups=st.integers(min_value=1, max_value=n_splits - 1),
         )
-    ) | {
+    )
+    if drawn.get("method") == "combinatorial_purged":
+        # the default of two test groups needs three splits: name the groups when it cannot
+        drawn.setdefault("n_test_groups", min(2, n_splits - 1))
+    return drawn | {
         "n_splits": n_splits,
         "window": window,
         "train_size": draw(COUNT if window == "rolling" else st.none() | COUNT),
