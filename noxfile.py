@@ -118,12 +118,12 @@ def install_everything(session: nox.Session) -> None:
     )
 
 
-def run_everything(session: nox.Session) -> None:
+def run_everything(session: nox.Session, *options: str) -> None:
     session.run("mlcore", "plugins", env={"MLCORE_STRICT_PLUGINS": "1"})
     paths = ["tests"]
     paths += [package_tests(p, "plugins") for p in PLUGINS]
     paths += [package_tests(p, "contrib") for p in CONTRIB]
-    session.run("pytest", *paths, *session.posargs)
+    session.run("pytest", *paths, *options, *session.posargs)
 
 
 @nox.session(python="3.11")
@@ -164,4 +164,6 @@ def ci(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("mypy", *PACKAGE_SOURCES)
-    run_everything(session)
+    # CI draws the same hypothesis examples every run, so that a landing never hangs on a
+    # lucky draw; the other sessions keep exploring new ones
+    run_everything(session, "--hypothesis-seed=0")
